@@ -53,11 +53,15 @@ class Stack:
     def environment(self) -> dict[str, str]:
         """The function's environment exactly as the template sets it."""
         functions = boto3.client("lambda", region_name=REGION)
-        config = functions.get_function_configuration(FunctionName=self.outputs["ContactFunctionName"])
+        config = functions.get_function_configuration(
+            FunctionName=self.outputs["ContactFunctionName"]
+        )
         return config["Environment"]["Variables"]
 
 
-def deploy_stack(name: str = "estimation-test", site_origin: str = "https://estimation.kz") -> Stack:
+def deploy_stack(
+    name: str = "estimation-test", site_origin: str = "https://estimation.kz"
+) -> Stack:
     """Deploy the template into the active moto backend and return its outputs."""
     moto_compat.apply()
     s3 = boto3.client("s3", region_name=REGION)

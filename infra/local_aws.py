@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import zipfile
 from pathlib import Path
@@ -33,12 +34,60 @@ def template_for_moto(path: Path = TEMPLATE) -> str:
     moto keeps a key policy written as an object as a dict and its KMS calls on that key then
     fail; real CloudFormation accepts either form.
     """
-    template = json.loads(json.dumps(load_cfn_yaml(path.read_text(encoding="utf-8"))))
+    template = _without_unsupported(
+        json.loads(json.dumps(load_cfn_yaml(path.read_text(encoding="utf-8"))))
+    )
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::KMS::Key" and isinstance(properties.get("KeyPolicy"), dict):
             properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
     return json.dumps(template)
+
+
+def _references(node: Any) -> set[str]:
+    """Logical ids a template fragment names through Ref, Fn::GetAtt or Fn::Sub."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _references(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+            elif key == "Fn::Sub":
+                text = value[0] if isinstance(value, list) else value
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+            found |= _references(value)
+    return found
+
+
+def _without_unsupported(template: dict[str, Any]) -> dict[str, Any]:
+    """Drop the resources moto's CloudFormation cannot create, and whatever names them.
+
+    moto skips such resources (CloudFront, API Gateway v2, bucket policies) with a warning but
+    then fails on any output or resource that refers to them; real CloudFormation creates all.
+    """
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    supported = set(get_model_map()) | set(NULL_MODELS)
+    resources = template["Resources"]
+    dropped = {name for name, r in resources.items() if r["Type"] not in supported}
+    while True:
+        more = {
+            name
+            for name, resource in resources.items()
+            if name not in dropped and _references(resource) & dropped
+        }
+        if not more:
+            break
+        dropped |= more
+    template["Resources"] = {k: v for k, v in resources.items() if k not in dropped}
+    template["Outputs"] = {
+        k: v for k, v in template.get("Outputs", {}).items() if not _references(v) & dropped
+    }
+    return template
 
 
 def _placeholder_function_zip() -> bytes:
@@ -85,6 +134,9 @@ def create_local_stack(
 def ensure_port_free(host: str, port: int) -> None:
     """Raise `PortInUseError` naming the port when something already listens there."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the servers themselves bind: connections of a preview stopped a moment ago
+        # (TIME_WAIT) do not hold the port, a program listening on it does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:

@@ -6,6 +6,11 @@ import os
 
 import pytest
 
+from tests.conftest_site import (  # noqa: F401 (fixtures for the site's tests)
+    analytics_site_url,
+    built_site,
+    site_url,
+)
 from tests.support.tools import require_chromium
 
 # Chromium flags for this closed network: without the background-networking ones Chromium

@@ -1,0 +1,140 @@
+"""The HTTP API of the form function: `POST /api/contact` and its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+
+from functions.contact import runtime, telemetry
+from functions.contact.body import (
+    MAX_BODY_BYTES,
+    MEDIA_TYPES,
+    check_size,
+    is_form_post,
+    media_type,
+    peek_locale,
+    raw_body,
+    read_fields,
+)
+from functions.contact.errors import REQUEST, StorageUnavailable, SubmissionRejected
+from functions.contact.openapi_spec import CONTACT_RESPONSES, document
+from functions.contact.responses import API_HEADERS, received, rejected
+
+CONTACT_PATH = "/api/contact"
+OPENAPI_PATH = "/api/openapi.json"
+
+# debug=False explicitly: Powertools' debug mode would print whole events, personal data
+# included, whatever the environment says.
+app = APIGatewayHttpResolver(debug=False)
+
+
+@app.post(
+    CONTACT_PATH,
+    summary="Submit the contact form",
+    description=(
+        "A JSON body or a form post (`application/x-www-form-urlencoded`, possibly "
+        f"base64-encoded), at most {MAX_BODY_BYTES} bytes. The answer follows the request: "
+        "JSON for JSON, a redirect or an HTML page for a form post."
+    ),
+    responses=CONTACT_RESPONSES,
+    operation_id="submitContactForm",
+)
+def submit_contact_form() -> Response[str]:
+    """Check where the request comes from and what it carries, then store the submission."""
+    event = app.current_event
+    current = runtime.current()
+    origin = event.headers.get("origin")
+    # No Origin at all is allowed: curl and privacy-minded clients send none, and a foreign
+    # page's browser always sends one with a POST.
+    if origin is not None and origin.rstrip("/") not in current.settings.allowed_origins:
+        raise SubmissionRejected.whole_request("forbidden_origin")
+    if not current.limiter.allow(event.request_context.http.source_ip):
+        raise SubmissionRejected.whole_request("rate_limited")
+    content_type = media_type(event.headers)
+    if content_type not in MEDIA_TYPES:
+        raise SubmissionRejected.whole_request("unsupported_media_type")
+    check_size(event.body, bool(event.is_base64_encoded))
+    fields = read_fields(content_type, raw_body(event.body, bool(event.is_base64_encoded)))
+    receipt = current.desk.receive(fields)
+    telemetry.record_received(receipt.submission_id, receipt.locale, receipt.outcome)
+    return received(receipt.submission_id, receipt.locale, is_form_post(event.headers))
+
+
+@app.get(OPENAPI_PATH, include_in_schema=False)
+def openapi_document() -> Response[str]:
+    """The OpenAPI document of this API, generated from the code."""
+    return Response(
+        status_code=200, content_type="application/json", body=document(app), headers=API_HEADERS
+    )
+
+
+@app.exception_handler(SubmissionRejected)
+def _answer_rejection(exc: SubmissionRejected) -> Response[str]:
+    telemetry.record_rejected(exc.errors)
+    return _answer(exc.errors, exc.locale)
+
+
+@app.exception_handler(StorageUnavailable)
+def _answer_storage_fault(exc: StorageUnavailable) -> Response[str]:
+    telemetry.record_fault(exc)
+    errors = {REQUEST: "unavailable"}
+    telemetry.record_rejected(errors)
+    return _answer(errors, None)
+
+
+@app.not_found
+def _answer_not_found(exc: NotFoundError) -> Response[str]:
+    # The form's path with another method is 405, so clients learn to POST; the rest is 404.
+    if app.current_event.path == CONTACT_PATH:
+        return Response(
+            status_code=405,
+            content_type="application/json",
+            body=json.dumps({"message": "Method not allowed"}),
+            headers={**API_HEADERS, "Allow": "POST"},
+        )
+    return _answer_routing_error(exc)
+
+
+@app.exception_handler(ServiceError)
+def _answer_routing_error(exc: ServiceError) -> Response[str]:
+    # Powertools' own answers, such as 404 for an unknown path: not a submission at all.
+    return Response(
+        status_code=exc.status_code,
+        content_type="application/json",
+        body=json.dumps({"message": exc.msg}),
+        headers=API_HEADERS,
+    )
+
+
+@app.exception_handler(Exception)
+def _answer_unexpected_fault(exc: Exception) -> Response[str]:
+    # Whatever broke is ours, not the visitor's: a 503 they may retry, never a 500 with a
+    # traceback. Logged by type only, as the message could quote what was sent.
+    telemetry.record_fault(exc)
+    errors = {REQUEST: "unavailable"}
+    telemetry.record_rejected(errors)
+    return _answer(errors, None)
+
+
+def _answer(errors: dict[str, str], locale: object) -> Response[str]:
+    event = app.current_event
+    form_post = is_form_post(event.headers)
+    try:
+        content = runtime.current().content
+    except Exception as exc:  # the settings or content themselves are broken
+        telemetry.record_fault(exc)
+        return rejected(errors, form_post, "en", {})
+    if form_post and locale is None:
+        locale = _locale_in_body(event.body, bool(event.is_base64_encoded))
+    language = content.language_or_default(locale)
+    return rejected(errors, form_post, language, content.strings[language])
+
+
+def _locale_in_body(body: str | None, is_base64_encoded: bool) -> object:
+    try:
+        check_size(body, is_base64_encoded)
+        return peek_locale(media_type(app.current_event.headers), raw_body(body, is_base64_encoded))
+    except SubmissionRejected:
+        return None

@@ -1,0 +1,70 @@
+"""What a warm function keeps between requests: settings, content, AWS clients, the limiter.
+
+Built on the first request, not at import, so importing the handler stays cheap and a test
+can point the function at a fresh environment with `reset()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from functions.contact import telemetry
+from functions.contact.content import FormContent
+from functions.contact.limiter import SlidingWindowLimiter
+from functions.contact.settings import Settings
+from functions.contact.submissions import SubmissionDesk
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    content: FormContent
+    desk: SubmissionDesk
+    limiter: SlidingWindowLimiter
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    """The runtime of this Lambda instance, built on first use."""
+    global _current
+    if _current is None:
+        _current = _build()
+    return _current
+
+
+def reset() -> None:
+    """Forget the runtime, so the next request reads the environment again."""
+    global _current
+    _current = None
+
+
+def _build() -> Runtime:
+    import boto3
+    from botocore.config import Config
+
+    from functions.contact.content import load_form_content
+    from functions.contact.store import SubmissionStore
+
+    settings = Settings()
+    telemetry.configure(settings.powertools_service_name, settings.powertools_metrics_namespace)
+    # A visitor waits for the answer: fail fast into a 503 they can retry, well inside the
+    # function's 10-second timeout, rather than retrying for long.
+    config = Config(
+        connect_timeout=2, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"}
+    )
+    content = load_form_content(settings.content_dir)
+    desk = SubmissionDesk(
+        content=content,
+        store=SubmissionStore(boto3.client("dynamodb", config=config), settings.submissions_table),
+        kms_client=boto3.client("kms", config=config),
+        data_key_arn=settings.data_key_arn,
+        email_hash_key_arn=settings.email_hash_key_arn,
+    )
+    return Runtime(
+        settings=settings,
+        content=content,
+        desk=desk,
+        limiter=SlidingWindowLimiter(settings.rate_limit_per_minute),
+    )

@@ -1,0 +1,37 @@
+"""The function's configuration: environment variables only, set by `infra/template.yaml`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+import functions
+
+# The Lambda package ships `content/` beside `functions/`, exactly as the repository lays it out.
+DEFAULT_CONTENT_DIR = Path(functions.__file__).resolve().parents[1] / "content"
+
+
+class Settings(BaseSettings):
+    """What the function needs to know about its table, keys, site and limits."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    submissions_table: str = Field(min_length=1)
+    data_key_arn: str = Field(min_length=1)
+    email_hash_key_arn: str = Field(min_length=1)
+    # Comma-separated: the public site and, locally, the preview's origin.
+    site_origin: str = Field(min_length=1)
+    powertools_service_name: str = Field(min_length=1)
+    powertools_metrics_namespace: str = Field(min_length=1)
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    # Posts per source IP per minute, on top of API Gateway's own throttling; 0 turns it off.
+    rate_limit_per_minute: int = Field(default=10, ge=0)
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        """The origins whose pages may post the form, without trailing slashes."""
+        return frozenset(
+            origin.strip().rstrip("/") for origin in self.site_origin.split(",") if origin.strip()
+        )

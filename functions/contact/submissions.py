@@ -1,0 +1,139 @@
+"""Receive one submission: validate it, protect its personal data, store it exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from functions.contact import protection
+from functions.contact.content import FormContent
+from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
+from functions.contact.models import Submission, field_errors, validate_submission
+from functions.contact.store import SubmissionStore
+
+# Item ids derive from the browser's idempotency key, so a retry maps to the same item and a
+# conditional put stores it once. Fixed forever: changing it would break retries in flight.
+IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c55-93a4-4f0e-9a55-3a5cb0f3e2a1")
+
+Outcome = Literal["stored", "repeated", "honeypot"]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the visitor is told: the submission's id and language, and what really happened."""
+
+    submission_id: str
+    locale: str
+    outcome: Outcome
+
+
+def utc_timestamp(moment: dt.datetime) -> str:
+    """UTC ISO-8601 with microseconds and `Z`, as items store times."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def submission_id_for(idempotency_key: str | None) -> str:
+    """The item id: derived from the idempotency key, random when the browser sent none."""
+    if idempotency_key is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, idempotency_key))
+
+
+class SubmissionDesk:
+    """Turns parsed form fields into one stored, encrypted submission item."""
+
+    def __init__(
+        self,
+        content: FormContent,
+        store: SubmissionStore,
+        kms_client: Any,
+        data_key_arn: str,
+        email_hash_key_arn: str,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self._content = content
+        self._store = store
+        self._kms = kms_client
+        self._data_key_arn = data_key_arn
+        self._email_hash_key_arn = email_hash_key_arn
+        self._clock = clock
+
+    def receive(self, fields: dict[str, Any]) -> Receipt:
+        """Store the submission these fields describe, or raise `SubmissionRejected`."""
+        self._check_policy_version(fields)
+        try:
+            submission = validate_submission(
+                fields, self._content.languages, self._content.ask_cross_border_consent
+            )
+        except ValidationError as exc:
+            raise SubmissionRejected(field_errors(exc), fields.get("locale")) from None
+        if submission.website:
+            # A person never sees the honeypot input. What filled it gets the answer a person
+            # gets, so it learns nothing; nothing is stored.
+            return Receipt(str(uuid.uuid4()), submission.locale, "honeypot")
+        submission_id = submission_id_for(submission.idempotency_key)
+        item = self._item(submission, submission_id)
+        try:
+            self._store.put_new(item)
+        except AlreadyStored:
+            return Receipt(submission_id, submission.locale, "repeated")
+        return Receipt(submission_id, submission.locale, "stored")
+
+    def _check_policy_version(self, fields: dict[str, Any]) -> None:
+        # Before the fields: a page showing an old policy must be reloaded whatever else is
+        # wrong, and consent given to an old version is not consent to the current one.
+        locale = self._content.language_or_default(fields.get("locale"))
+        version = fields.get("policy_version")
+        if not isinstance(version, str) or not version.strip():
+            return  # missing or malformed: the field validation names it
+        if version.strip() != self._content.current_policy[locale]:
+            raise SubmissionRejected({"policy_version": "stale_policy"}, locale)
+
+    def _item(self, submission: Submission, submission_id: str) -> dict[str, Any]:
+        received_at = utc_timestamp(self._clock())
+        consents = {
+            "processing": {"given": submission.consent, "at": received_at},
+            "marketing": {"given": submission.marketing, "at": received_at},
+        }
+        if self._content.ask_cross_border_consent:
+            consents["cross_border"] = {"given": submission.cross_border, "at": received_at}
+        return {
+            "id": submission_id,
+            "created_at": received_at,
+            "locale": submission.locale,
+            "policy_version": submission.policy_version,
+            "status": "active",
+            "consents": consents,
+            "personal_data": self._encrypt(submission, submission_id),
+            "email_hash": self._email_hash(submission.email),
+        }
+
+    def _email_hash(self, email: str) -> str:
+        try:
+            return protection.email_hash(self._kms, self._email_hash_key_arn, email)
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageUnavailable("kms", type(exc).__name__) from exc
+
+    def _encrypt(self, submission: Submission, submission_id: str) -> str:
+        personal_data = {
+            "last_name": submission.last_name,
+            "first_name": submission.first_name,
+            "patronymic": submission.patronymic,
+            "email": submission.email,
+            "phones": list(submission.phone),
+            "message": submission.message,
+        }
+        try:
+            return protection.encrypt_personal_data(
+                self._data_key_arn, submission_id, personal_data
+            )
+        # The Encryption SDK wraps KMS and network faults in its own exception types, and
+        # none of them is the visitor's fault: any failure here means "try again later".
+        except Exception as exc:
+            raise StorageUnavailable("kms", type(exc).__name__) from exc

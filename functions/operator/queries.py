@@ -1,0 +1,89 @@
+"""The read-only commands: find, export, list and the mailing list."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Any
+
+from functions.operator.audit import AuditTrail
+from functions.operator.records import ACTIVE, BLOCKED, Submissions, metadata
+from functions.operator.store import decode_token, encode_token
+
+MAILING_LIST_COLUMNS = ("email", "first_name", "last_name", "locale")
+
+
+def find(submissions: Submissions, email: str) -> list[dict[str, Any]]:
+    """The metadata of every submission of the person with this email, oldest first."""
+    return [metadata(item) for item in submissions.of_person(email)]
+
+
+def export(submissions: Submissions, audit: AuditTrail, email: str) -> dict[str, Any]:
+    """Everything held on the person, decrypted: the answer to a request for access.
+
+    Blocked submissions are included (marked by their status): blocking stops processing,
+    not the person's right to see what is held.
+    """
+    items = submissions.of_person(email)
+    exported = [
+        {**metadata(item), "personal_data": submissions.personal_data(item)} for item in items
+    ]
+    # Reading decrypted personal data is recorded too: the trail shows who saw what.
+    submissions.store.add_audit_records(audit.read_records("export", [i["id"] for i in items]))
+    return {"submissions": exported}
+
+
+def list_page(
+    submissions: Submissions, limit: int, since: str | None, next_token: str | None
+) -> dict[str, Any]:
+    """One page of submission metadata, in table order, and the token for the next page."""
+    start_key = decode_token(next_token) if next_token else None
+    items, last_key = submissions.store.page(limit, since, start_key)
+    return {"submissions": [metadata(item) for item in items], "next_token": encode_token(last_key)}
+
+
+def _marketing_given(item: dict[str, Any]) -> bool:
+    return bool(item.get("consents", {}).get("marketing", {}).get("given"))
+
+
+def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
+    """CSV of the people who may get newsletters, one row per email.
+
+    A person is listed when their latest submission is active and consents to marketing, and
+    none of their submissions is blocked. The whole table is scanned and each listed person's
+    latest submission decrypted: fine for the thousands of submissions a contact form
+    collects; past that, an index on marketing consent would be the next step.
+    """
+    people: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in submissions.store.scan():
+        if "email_hash" in item:
+            people[item["email_hash"]].append(item)
+    chosen = []
+    for items in people.values():
+        latest = max(items, key=lambda item: item["created_at"])
+        if (
+            latest["status"] == ACTIVE
+            and _marketing_given(latest)
+            and not any(item["status"] == BLOCKED for item in items)
+        ):
+            chosen.append(latest)
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(MAILING_LIST_COLUMNS)
+    rows = []
+    for item in chosen:
+        personal_data = submissions.personal_data(item)
+        rows.append(
+            (
+                personal_data["email"],
+                personal_data["first_name"],
+                personal_data["last_name"],
+                item["locale"],
+            )
+        )
+    writer.writerows(sorted(rows))
+    submissions.store.add_audit_records(
+        audit.read_records("mailing-list", [item["id"] for item in chosen])
+    )
+    return output.getvalue()

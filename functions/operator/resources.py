@@ -1,0 +1,66 @@
+"""Which tables and keys the operator acts on: from a CloudFormation stack or given one by one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from functions.operator.aws import Aws, aws_failures
+from functions.operator.errors import UsageError
+
+STACK_VARIABLE = "ESTIMATION_STACK"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """The names and ARNs every command needs."""
+
+    submissions_table: str
+    audit_table: str
+    data_key_arn: str
+    email_hash_key_arn: str
+
+
+# Each setting's stack output (see infra/template.yaml), environment variable and option.
+STACK_OUTPUTS = {
+    "submissions_table": "SubmissionsTableName",
+    "audit_table": "AuditTableName",
+    "data_key_arn": "DataKeyArn",
+    "email_hash_key_arn": "EmailHashKeyArn",
+}
+ENVIRONMENT = {
+    "submissions_table": "SUBMISSIONS_TABLE",
+    "audit_table": "AUDIT_TABLE",
+    "data_key_arn": "DATA_KEY_ARN",
+    "email_hash_key_arn": "EMAIL_HASH_KEY_ARN",
+}
+OPTIONS = {
+    "submissions_table": "--table",
+    "audit_table": "--audit-table",
+    "data_key_arn": "--data-key",
+    "email_hash_key_arn": "--email-hash-key",
+}
+
+
+def stack_outputs(aws: Aws, stack: str) -> dict[str, str]:
+    """The outputs of a deployed stack, by output key."""
+    with aws_failures():
+        found = aws.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
+
+
+def resolve_resources(aws: Aws, stack: str | None, given: dict[str, str | None]) -> Resources:
+    """Settings given explicitly win; the rest come from the stack's outputs."""
+    outputs = stack_outputs(aws, stack) if stack else {}
+    values = {
+        name: given.get(name) or outputs.get(STACK_OUTPUTS[name])
+        for name in (f.name for f in fields(Resources))
+    }
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        where = f"stack {stack!r} has no output " if stack else "give --stack NAME, or "
+        wanted = ", ".join(
+            STACK_OUTPUTS[name] if stack else f"{OPTIONS[name]} (or {ENVIRONMENT[name]})"
+            for name in missing
+        )
+        raise UsageError(f"no table or key to act on: {where}{wanted}")
+    return Resources(**values)

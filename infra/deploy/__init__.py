@@ -1,0 +1,161 @@
+"""`python build.py deploy`: build, package, upload, deploy the stack, publish, invalidate.
+
+Each step prints its progress; any failure prints one clear line and the exit code is 1. A
+deploy with nothing changed changes nothing: the same zip has the same key, an empty change
+set is deleted unexecuted, unchanged files are not uploaded, and the CDN is left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.deploy.artefacts import (
+    artefact_bucket_name,
+    bucket_exists,
+    create_artefact_bucket,
+    upload_artefact,
+)
+from infra.deploy.aws import Aws
+from infra.deploy.cdn import invalidate
+from infra.deploy.errors import DeployError
+from infra.deploy.packaging import Artefact, package_function
+from infra.deploy.plan import print_plan
+from infra.deploy.progress import Progress
+from infra.deploy.site_sync import apply_sync, local_files, plan_sync, remote_files
+from infra.deploy.stack import (
+    apply_stack,
+    change_set_type,
+    check_stack_name,
+    describe_stack,
+    stack_parameters,
+)
+from infra.deploy.template import chosen_parameters, load_template
+from sitegen.errors import BuildError
+from sitegen.sources import Site, load_site
+
+__all__ = ["DeployError", "deploy"]
+
+STEPS = (
+    "Build the site",
+    "Package the function",
+    "Upload the function's artefact",
+    "Create or update the stack",
+    "Upload the site",
+    "Invalidate the CDN",
+)
+DRY_RUN_STEP = "Plan the rest, reading AWS without changing it"
+# Every AWS region is outside Kazakhstan: storing there is a cross-border transfer (policy
+# section 7), which the operator decides on; the deploy only reminds them.
+CROSS_BORDER_NOTE = (
+    "note: region {region} is outside Kazakhstan and content/site.toml does not ask for "
+    "cross-border consent (ask_cross_border_consent = false); see README.md, "
+    "'Choosing the AWS region'"
+)
+SHOWN_OUTPUTS = ("SiteUrl", "ApiUrl", "SubmissionsTableName", "OperatorPolicyArn")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the local steps made: the built site and the function's zip."""
+
+    site: Site
+    out_dir: Path
+    headers: dict[str, str]
+    artefact: Artefact
+    excluded: frozenset[str]
+
+
+def _prepare(content_dir: Path, out_dir: Path, progress: Progress) -> Prepared:
+    from sitegen.build import build
+    from sitegen.security import HEADERS_FILE, headers_for
+
+    with progress.step(STEPS[0]):
+        result = build(content_dir, out_dir)
+        progress.say(f"{len(result.files)} files in {out_dir}")
+    with progress.step(STEPS[1]):
+        artefact = package_function(content_dir)
+        progress.say(f"{artefact.key} ({artefact.size / 1e6:.1f} MB)")
+    site = load_site(content_dir)
+    return Prepared(site, out_dir, headers_for(out_dir), artefact, frozenset({HEADERS_FILE}))
+
+
+def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> dict[str, str]:
+    with progress.step(STEPS[2]):
+        code_bucket = artefact_bucket_name(stack, aws.account_id(), aws.region)
+        if not bucket_exists(aws, code_bucket):
+            create_artefact_bucket(aws, code_bucket)
+            progress.say(f"created bucket {code_bucket}")
+        uploaded = upload_artefact(aws, code_bucket, prepared.artefact)
+        verb = "uploaded to" if uploaded else "already in"
+        progress.say(f"{prepared.artefact.key} {verb} {code_bucket}")
+    with progress.step(STEPS[3]):
+        template = load_template(aws.endpoint_url)
+        description = describe_stack(aws, stack)
+        kind = change_set_type(description, stack)
+        chosen = chosen_parameters(
+            template, prepared.site, prepared.headers, code_bucket, prepared.artefact
+        )
+        parameters = stack_parameters(template.parameters, chosen, description)
+        change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
+        progress.say(f"stack {stack} {change.action}")
+    outputs = change.outputs
+    with progress.step(STEPS[4]):
+        if "SiteBucketName" not in outputs:
+            raise DeployError(f"stack {stack} has no SiteBucketName output to upload the site to")
+        bucket = outputs["SiteBucketName"]
+        local = local_files(prepared.out_dir, prepared.excluded)
+        plan = plan_sync(local, remote_files(aws, bucket))
+        apply_sync(aws, bucket, plan, local, progress.say)
+        progress.say(
+            f"{len(plan.uploads)} uploaded, {len(plan.deletions)} deleted, "
+            f"{plan.unchanged} unchanged in {bucket}"
+        )
+    with progress.step(STEPS[5]):
+        invalidate(aws, outputs.get("DistributionId"), plan, progress.say)
+    return outputs
+
+
+def _at(progress: Progress) -> str:
+    return f" at {progress.current}" if progress.current else ""
+
+
+def deploy(
+    content_dir: Path,
+    out_dir: Path,
+    stack: str,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    dry_run: bool = False,
+) -> int:
+    """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code."""
+    content_dir, out_dir = Path(content_dir), Path(out_dir)
+    progress = Progress(3 if dry_run else len(STEPS))
+    try:
+        check_stack_name(stack)
+        aws = Aws(region, endpoint_url)
+        prepared = _prepare(content_dir, out_dir, progress)
+        if not (endpoint_url or prepared.site.ask_cross_border_consent):
+            print(CROSS_BORDER_NOTE.format(region=aws.region))
+        if dry_run:
+            with progress.step(DRY_RUN_STEP):
+                print_plan(aws, stack, prepared, progress.say)
+            return 0
+        outputs = _publish(aws, stack, prepared, progress)
+    except (DeployError, BuildError) as error:
+        print(f"deploy failed{_at(progress)}: {error}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as error:
+        print(
+            f"deploy failed{_at(progress)}: AWS refused or was unreachable: {error}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"deployed stack {stack} in {aws.region}")
+    for key in SHOWN_OUTPUTS:
+        if key in outputs:
+            print(f"  {key}: {outputs[key]}")
+    return 0

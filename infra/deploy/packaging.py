@@ -1,0 +1,202 @@
+"""Package the contact-form function for Lambda: its dependencies for arm64, then a stable zip.
+
+The zip is reproducible (sorted entries, fixed timestamps and permissions, no bytecode), so the
+same sources give the same bytes, the same content-hashed S3 key, and no stack change.
+
+boto3 is packaged at the pinned version rather than taken from the Lambda runtime: the handler
+is tested against the pins in `constraints.txt`, and the runtime's copy changes without notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.deploy.errors import DeployError
+from sitegen.sources import load_site
+
+ROOT = Path(__file__).resolve().parents[2]
+# Must match the template's ContactFunction: Runtime python3.13, Architectures arm64.
+PYTHON_VERSION = "3.13"
+# Lambda's python3.13 runs on Amazon Linux 2023 (glibc 2.34): any of these wheels loads there.
+PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64", "manylinux_2_34_aarch64")
+# The site generator's own dependencies; the function never imports them.
+GENERATOR_ONLY = frozenset({"jinja2", "markdown"})
+# What the function imports from the repository, beside its dependencies.
+PROJECT_SOURCES = ("functions", "sitegen/__init__.py", "sitegen/errors.py", "sitegen/sources.py")
+# Every zip entry gets this time, so rebuilding never changes the bytes.
+FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+SKIPPED_PARTS = frozenset({"__pycache__", "bin"})
+UNUSED_ZIP_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Artefact:
+    """The function's zip, named by its content."""
+
+    path: Path
+    sha256: str
+    size: int
+
+    @property
+    def key(self) -> str:
+        """The S3 key: a new zip gets a new key, so CloudFormation sees the change."""
+        return f"functions/contact-{self.sha256}.zip"
+
+
+def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
+    """The project's dependencies minus the generator's: what the function needs at run time."""
+    declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    return sorted(
+        requirement
+        for requirement in declared
+        if re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower() not in GENERATOR_ONLY
+    )
+
+
+def dependency_cache_root() -> Path:
+    """Where installed dependency sets are kept between deploys (and test runs)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "estimation-site" / "lambda-dependencies"
+
+
+def install_dependencies(
+    requirements: list[str],
+    constraints: Path = ROOT / "constraints.txt",
+    cache_root: Path | None = None,
+) -> Path:
+    """Install the manylinux arm64 wheels once per requirement set; return their folder."""
+    cache_root = cache_root or dependency_cache_root()
+    recipe = "\n".join(
+        [PYTHON_VERSION, *PLATFORMS, *requirements, constraints.read_text(encoding="utf-8")]
+    )
+    target = cache_root / hashlib.sha256(recipe.encode()).hexdigest()[:32]
+    if target.is_dir():
+        return target
+    cache_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="installing-", dir=cache_root))
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--target",
+        str(staging),
+        "--implementation",
+        "cp",
+        "--python-version",
+        PYTHON_VERSION,
+        "--only-binary=:all:",
+        *(f"--platform={platform}" for platform in PLATFORMS),
+        "--constraint",
+        str(constraints),
+        *requirements,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise DeployError(f"installing the function's dependencies failed:\n{result.stderr}")
+    try:
+        # Atomic: a concurrent packager either wins the rename or finds the folder ready.
+        staging.rename(target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _files_under(folder: Path, prefix: str) -> dict[str, Path]:
+    return {
+        f"{prefix}{path.relative_to(folder).as_posix()}": path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and not SKIPPED_PARTS & set(path.relative_to(folder).parts)
+        and path.suffix != ".pyc"
+    }
+
+
+def package_entries(content_dir: Path, dependencies: Path) -> dict[str, Path]:
+    """Every file the zip holds, by its name inside the zip."""
+    entries = _files_under(dependencies, "")
+    for source in PROJECT_SOURCES:
+        path = ROOT / source
+        if path.is_file():
+            entries[source] = path
+        else:
+            entries.update(_files_under(path, f"{source}/"))
+    site = load_site(content_dir)
+    entries["content/site.toml"] = content_dir / "site.toml"
+    for language in site.languages:
+        folder = content_dir / language
+        entries[f"content/{language}/strings.toml"] = folder / "strings.toml"
+        for policy in sorted((folder / "privacy").glob("*.md")):
+            entries[f"content/{language}/privacy/{policy.name}"] = policy
+    return entries
+
+
+def write_zip(entries: dict[str, Path], destination: Path) -> Artefact:
+    """Write a reproducible zip of `entries` and return it with its hash."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed, so a concurrent packager never reads half a zip.
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIMESTAMP)
+            info.create_system = 3  # Unix, so the permission bits below are read
+            info.external_attr = (0o100000 | FILE_MODE) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name].read_bytes())
+    data = partial.read_bytes()
+    partial.replace(destination)
+    return Artefact(destination, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def recipe_digest(entries: dict[str, Path]) -> str:
+    """A digest of every entry's name and bytes: equal digests make equal zips."""
+    # This module decides the zip's layout, so a change to it makes a new recipe too.
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for name in sorted(entries):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(entries[name].read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def package_function(content_dir: Path, build_dir: Path = ROOT / "build") -> Artefact:
+    """Zip the dependencies, the code and the content into `build/lambda/`.
+
+    A zip already made from the same bytes is reused (hashing is far quicker than deflating);
+    `build/` is disposable and git-ignored.
+    """
+    dependencies = install_dependencies(runtime_requirements())
+    entries = package_entries(content_dir, dependencies)
+    destination = build_dir / "lambda" / f"contact-{recipe_digest(entries)[:32]}.zip"
+    if destination.is_file():
+        os.utime(destination)  # used now: spared by the clean-up below
+        data = destination.read_bytes()
+        artefact = Artefact(destination, hashlib.sha256(data).hexdigest(), len(data))
+    else:
+        artefact = write_zip(entries, destination)
+    _forget_unused_zips(destination.parent)
+    return artefact
+
+
+def _forget_unused_zips(folder: Path) -> None:
+    # Every code or content change leaves a 30 MB zip; those unused for a day go.
+    cutoff = time.time() - UNUSED_ZIP_SECONDS
+    for old in folder.glob("contact-*.zip"):
+        with contextlib.suppress(FileNotFoundError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()

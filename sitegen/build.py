@@ -1,0 +1,115 @@
+"""Build the static site: gather everything, check it, render it, then write it.
+
+Nothing is written until every page has rendered and every check has passed, so a build that
+fails on content leaves the previous `dist/` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.assets import load_assets
+from sitegen.errors import BuildError
+from sitegen.links import robots_txt, sitemap_xml
+from sitegen.pages import gather_pages
+from sitegen.policy import check_policy_structure
+from sitegen.rendering import plan_jobs, render_pages
+from sitegen.security import HEADERS_FILE, headers_file_text, security_headers, style_hash
+from sitegen.sources import STRINGS_FILE, Site, load_site, load_strings, policy_versions
+from sitegen.templates import PageRenderer, SiteData
+
+SITE_DIR = Path(__file__).resolve().parents[1] / "site"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: the output folder and every file in it, relative and sorted."""
+
+    out_dir: Path
+    files: tuple[str, ...]
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        return tuple(name for name in self.files if name.endswith(".html"))
+
+
+def _load_strings(content_dir: Path, site: Site) -> dict[str, dict[str, str]]:
+    strings = {language: load_strings(content_dir, language) for language in site.languages}
+    every_key = sorted({key for table in strings.values() for key in table})
+    for language in site.languages:
+        missing = [key for key in every_key if key not in strings[language]]
+        if missing:
+            holder = next(other for other in site.languages if missing[0] in strings[other])
+            raise BuildError(
+                str(content_dir / language / STRINGS_FILE),
+                f"missing string {missing[0]!r} (present in {holder})"
+                + (f" and {len(missing) - 1} more" if len(missing) > 1 else ""),
+            )
+    return strings
+
+
+def _existing_files(out_dir: Path) -> dict[str, int]:
+    # os.walk rather than Path.rglob: with thousands of pages pathlib's overhead shows.
+    sizes: dict[str, int] = {}
+    for folder, _, names in os.walk(out_dir):
+        prefix = os.path.relpath(folder, out_dir).replace(os.sep, "/")
+        for name in names:
+            relative = name if prefix == "." else f"{prefix}/{name}"
+            sizes[relative] = os.stat(os.path.join(folder, name)).st_size
+    return sizes
+
+
+def _write(out_dir: Path, outputs: dict[str, bytes]) -> None:
+    # Only files whose bytes changed are written, and only files no longer built are deleted:
+    # on this project's disks creating and deleting thousands of files costs seconds, and a
+    # preview server's watcher then sees only real changes.
+    existing = _existing_files(out_dir)
+    if existing and HEADERS_FILE not in existing:
+        raise BuildError(str(out_dir), "is not empty and was not written by a build; not replacing")
+    made: set[str] = set()
+    for relative, content in outputs.items():
+        target = out_dir / relative
+        if existing.get(relative) == len(content) and target.read_bytes() == content:
+            continue
+        folder = os.path.dirname(relative)
+        if folder not in made:
+            os.makedirs(out_dir / folder, exist_ok=True)
+            made.add(folder)
+        target.write_bytes(content)
+    for relative in sorted(set(existing) - set(outputs)):
+        (out_dir / relative).unlink()
+    for folder, _, names in os.walk(out_dir, topdown=False):
+        if not names and Path(folder) != out_dir and not os.listdir(folder):
+            os.rmdir(folder)
+
+
+def build(content_dir: Path, out_dir: Path, site_dir: Path = SITE_DIR) -> BuildResult:
+    """Build the site from `content_dir` and `site_dir` into `out_dir`."""
+    content_dir, out_dir = Path(content_dir), Path(out_dir)
+    site = load_site(content_dir)
+    strings = _load_strings(content_dir, site)
+    pages = gather_pages(content_dir, site)
+    check_policy_structure(site, pages)
+    assets = load_assets(site_dir / "assets")
+    data = SiteData(
+        site=site,
+        content_dir=content_dir,
+        strings=strings,
+        policies={language: policy_versions(content_dir, language) for language in site.languages},
+        assets=assets,
+    )
+    templates = PageRenderer(site_dir / "templates", data)
+    outputs = render_pages(site, pages, templates, plan_jobs(site, pages))
+    if "index.html" in outputs:
+        raise BuildError(str(content_dir), "no page may write the language picker, index.html")
+    outputs["index.html"] = templates.render_root().encode("utf-8")
+    outputs.update(assets.files)
+    outputs["sitemap.xml"] = sitemap_xml(site, pages).encode("utf-8")
+    outputs["robots.txt"] = robots_txt(site).encode("utf-8")
+    headers = security_headers(site, (style_hash(assets.css),))
+    outputs[HEADERS_FILE] = headers_file_text(headers).encode("utf-8")
+    outputs = dict(sorted(outputs.items()))
+    _write(out_dir, outputs)
+    return BuildResult(out_dir=out_dir, files=tuple(outputs))

@@ -1,0 +1,244 @@
+"""Figures for the form function: cold start, warm latency beside the bare AWS calls, calls.
+
+Targets (issue 3): fresh interpreter → handler imported and first request answered ≤ 400 ms
+(median of several runs); warm p50 ≤ 1.5 times the bare calls one submission needs (one `put_item`
+and one KMS call) on the same moto in the same run; at most one DynamoDB write and one KMS
+call per submission in steady state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+COLD_START_TARGET_MS = 400.0
+WARM_RATIO_TARGET = 1.5
+COLD_RUNS = 7
+WARM_RUNS = 500
+COUNTED_SUBMISSIONS = 1000
+ORIGIN = "https://estimation.kz"
+
+# Runs in a fresh interpreter: the time from its first line to the first answer is the part
+# of a Lambda cold start this code controls (Lambda's own runtime start comes on top).
+COLD_SCRIPT = """
+import time
+started = time.perf_counter()
+import json, sys, uuid
+from functions.contact.app import handler
+from functions.contact.events import LocalContext, http_event
+imported = time.perf_counter()
+fields = json.loads(sys.argv[1])
+fields["idempotency_key"] = str(uuid.uuid4())
+answer = handler(
+    http_event("POST", "/api/contact", json.dumps(fields), {"content-type": "application/json"}),
+    LocalContext(),
+)
+answered = time.perf_counter()
+assert answer["statusCode"] == 201, answer
+print(json.dumps({"import_ms": (imported - started) * 1e3, "total_ms": (answered - started) * 1e3}))
+"""
+
+
+def _submission() -> dict:
+    from tests.support.contact import valid_fields
+
+    return valid_fields()
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def _line(label: str, value: float, unit: str, target: float | None = None) -> None:
+    if target is None:
+        print(f"  {label:<58} {value:9.2f} {unit}")
+    else:
+        print(
+            f"  {label:<58} {value:9.2f} {unit}  target ≤ {target:g}"
+            f"  ({value / target:.2f} of target)"
+        )
+
+
+def cold_start() -> None:
+    """Median over fresh interpreters against a moto server: import, then first answer."""
+    from infra.local_aws import create_local_stack, start_moto_server
+    from tests.support.stack import REGION
+
+    # The moto server would log every request it serves.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    server = start_moto_server(port=_free_port())
+    endpoint = f"http://127.0.0.1:{server._server.server_port}"
+    try:
+        outputs = create_local_stack("bench-cold", ORIGIN, endpoint_url=endpoint, region=REGION)
+        env = {
+            **os.environ,
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "SUBMISSIONS_TABLE": outputs["SubmissionsTableName"],
+            "DATA_KEY_ARN": outputs["DataKeyArn"],
+            "EMAIL_HASH_KEY_ARN": outputs["EmailHashKeyArn"],
+            "SITE_ORIGIN": ORIGIN,
+            "POWERTOOLS_SERVICE_NAME": "contact-form",
+            "POWERTOOLS_METRICS_NAMESPACE": "EstimationSite",
+            "PYTHONPATH": str(ROOT),
+        }
+        body = json.dumps(_submission())
+        runs = []
+        for _ in range(COLD_RUNS):
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-c", COLD_SCRIPT, body],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            wall_ms = (time.perf_counter() - start) * 1000
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            runs.append({**figures, "wall_ms": wall_ms})
+    finally:
+        server.stop()
+    print(f"cold start ({COLD_RUNS} fresh interpreters, moto server on loopback)")
+    _line(
+        "handler imported + first request answered (median)",
+        statistics.median(r["total_ms"] for r in runs),
+        "ms",
+        COLD_START_TARGET_MS,
+    )
+    _line(
+        "  of which importing the handler (median)",
+        statistics.median(r["import_ms"] for r in runs),
+        "ms",
+    )
+    _line(
+        "process start → answered, incl. interpreter start (median)",
+        statistics.median(r["wall_ms"] for r in runs),
+        "ms",
+    )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def warm_and_calls() -> None:
+    """Warm latency in-process against moto beside the bare calls, and calls per submission."""
+    import boto3
+    import botocore.client
+    from moto import mock_aws
+
+    from functions.contact.protection import email_hash
+    from tests.support.contact import JSON_HEADERS, contact_function
+
+    calls: Counter[str] = Counter()
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def counting(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
+        calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
+        return make_api_call(self, operation, params)
+
+    botocore.client.BaseClient._make_api_call = counting
+    try:
+        with contact_function() as function:
+            env = function.environment
+            dynamodb = boto3.client("dynamodb")
+            kms = boto3.client("kms")
+            bodies = [json.dumps(_submission()) for _ in range(WARM_RUNS + COUNTED_SUBMISSIONS + 1)]
+            first = json.loads(function.post(bodies.pop(), JSON_HEADERS)["body"])["id"]
+            # The baseline writes an item of exactly the shape the function writes.
+            item = function.item(first)
+
+            def bare_calls() -> None:
+                # What one submission cannot do without: hash the email, write one item.
+                digest = email_hash(kms, env["EMAIL_HASH_KEY_ARN"], "bench@example.kz")
+                dynamodb.put_item(
+                    TableName=env["SUBMISSIONS_TABLE"],
+                    Item={**item, "id": {"S": str(uuid.uuid4())}, "email_hash": {"S": digest}},
+                    ConditionExpression="attribute_not_exists(id)",
+                )
+
+            for body in bodies[:20]:  # warm both paths: clients, data-key cache, imports
+                function.post(body, JSON_HEADERS)
+                bare_calls()
+            handler_ms, bare_ms = [], []
+            # Interleaved, so both see the same machine load and the same table size.
+            for body in bodies[20:WARM_RUNS]:
+                start = time.perf_counter()
+                answer = function.post(body, JSON_HEADERS)
+                handler_ms.append((time.perf_counter() - start) * 1000)
+                assert answer["statusCode"] == 201
+                start = time.perf_counter()
+                bare_calls()
+                bare_ms.append((time.perf_counter() - start) * 1000)
+
+            calls.clear()
+            for body in bodies[WARM_RUNS:]:
+                assert function.post(body, JSON_HEADERS)["statusCode"] == 201
+    finally:
+        botocore.client.BaseClient._make_api_call = make_api_call
+        del mock_aws
+
+    print(f"warm, in-process against moto ({len(handler_ms)} submissions, interleaved)")
+    ratio_p50 = statistics.median(handler_ms) / statistics.median(bare_ms)
+    _line("handler p50", statistics.median(handler_ms), "ms")
+    _line("handler p99", _percentile(handler_ms, 0.99), "ms")
+    _line("bare calls p50 (GenerateMac + PutItem)", statistics.median(bare_ms), "ms")
+    _line("bare calls p99", _percentile(bare_ms, 0.99), "ms")
+    _line("ratio handler / bare, p50", ratio_p50, "times", WARM_RATIO_TARGET)
+    _line(
+        "ratio handler / bare, p99",
+        _percentile(handler_ms, 0.99) / _percentile(bare_ms, 0.99),
+        "times",
+        WARM_RATIO_TARGET,
+    )
+    print(f"AWS calls per {COUNTED_SUBMISSIONS} submissions (steady state)")
+    for call in ("dynamodb.PutItem", "kms.GenerateMac", "kms.GenerateDataKey", "kms.Decrypt"):
+        _line(call, calls[call], "calls")
+    others = sum(
+        count
+        for call, count in calls.items()
+        if call not in {"dynamodb.PutItem", "kms.GenerateMac", "kms.GenerateDataKey", "kms.Decrypt"}
+    )
+    _line("any other call", others, "calls")
+    _line(
+        "KMS calls per submission",
+        sum(count for call, count in calls.items() if call.startswith("kms."))
+        / COUNTED_SUBMISSIONS,
+        "calls",
+        1,
+    )
+    _line(
+        "DynamoDB calls per submission",
+        sum(count for call, count in calls.items() if call.startswith("dynamodb."))
+        / COUNTED_SUBMISSIONS,
+        "calls",
+        1,
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+    cold_start()
+    warm_and_calls()
+
+
+if __name__ == "__main__":
+    main()

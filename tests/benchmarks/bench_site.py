@@ -1,0 +1,176 @@
+"""Figures for the static site: page weight before first paint, build time, and scaling.
+
+Targets (issue 2): every HTML page ≤ 14 KB gzip-compressed with its inlined CSS (one TCP round
+trip); a full build of the real site ≤ 0.3 s including interpreter start; ≤ 1.0 ms per page
+with 1,000 extra pages per language, growing linearly.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTENT = ROOT / "content"
+PAGE_BYTES_TARGET = 14 * 1024
+BUILD_SECONDS_TARGET = 0.3
+MS_PER_PAGE_TARGET = 1.0
+SCALES = (250, 500, 1000)
+RUNS = 7
+
+EXTRA_BODY = """\
+## Section {n}
+
+The Commonwealth publishes *notes* like this one for its visitors. Each paragraph has some
+**emphasis**, a [link to the policy](/{lang}/privacy/) and enough words to be a real page:
+estimation, methods, data, review, results, and questions people ask us.
+
+- first point of page {n}
+- second point, with `code`
+- third point
+
+A last paragraph closes the page with a few more sentences. It mentions the operator's
+address, palata2020@bk.ru, and the law No. 94-V, because real pages do.
+"""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _build_seconds(content: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (the build and its workers) of one `python build.py`."""
+    cpu, start = _children_cpu(), time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start, _children_cpu() - cpu
+
+
+def _median_build(content: Path, out: Path, runs: int = RUNS) -> tuple[float, float]:
+    """Median wall and CPU seconds of repeated builds (the first one, a warm-up, not counted)."""
+    shutil.rmtree(out, ignore_errors=True)
+    _build_seconds(content, out)  # warm the file cache and Jinja's template cache
+    timings = [_build_seconds(content, out) for _ in range(runs)]
+    return (
+        statistics.median(wall for wall, _ in timings),
+        statistics.median(cpu for _, cpu in timings),
+    )
+
+
+def _ratio(value: float, target: float) -> str:
+    return f"{value / target:.2f} of target"
+
+
+def page_sizes(out: Path) -> None:
+    """Print each page's gzip size (HTML with its inlined CSS) against 14 KB."""
+    print(f"page weight before first paint (gzip -9, target ≤ {PAGE_BYTES_TARGET} B):")
+    worst = 0
+    for page in sorted(out.rglob("*.html")):
+        size = len(gzip.compress(page.read_bytes(), compresslevel=9, mtime=0))
+        worst = max(worst, size)
+        print(
+            f"  {page.relative_to(out).as_posix():28} {size:6} B  {_ratio(size, PAGE_BYTES_TARGET)}"
+        )
+    print(f"  largest page                 {worst:6} B  {_ratio(worst, PAGE_BYTES_TARGET)}")
+
+
+def full_build(tmp: Path) -> None:
+    """Print the median wall time of `python build.py` on the real content."""
+    seconds, cpu = _median_build(CONTENT, tmp / "real")
+    print(
+        f"full build, interpreter start included (median of {RUNS}): "
+        f"{seconds:.3f} s wall (target ≤ {BUILD_SECONDS_TARGET} s, "
+        f"{_ratio(seconds, BUILD_SECONDS_TARGET)}), {cpu:.3f} s CPU"
+    )
+
+
+def generated_content(tmp: Path, pages_per_language: int) -> Path:
+    """The real content plus `pages_per_language` extra pages in each language."""
+    content = tmp / f"content-{pages_per_language}"
+    shutil.copytree(CONTENT, content)
+    for language in ("ru", "en"):
+        folder = content / language / "extra"
+        folder.mkdir()
+        for n in range(pages_per_language):
+            (folder / f"page-{n:04}.md").write_text(
+                f'+++\ntitle = "Page {n}"\ndescription = "Generated page {n} for the benchmark."\n'
+                f"+++\n{EXTRA_BODY.format(n=n, lang=language)}",
+                encoding="utf-8",
+            )
+    return content
+
+
+def bare_loop_ms_per_page(content: Path) -> float:
+    """Reference measured now, on this machine: Python-Markdown + a one-line Jinja2 template."""
+    import jinja2
+    import markdown
+    from markupsafe import Markup
+
+    from sitegen.sources import split_front_matter
+
+    template = jinja2.Environment(autoescape=True).from_string(
+        "<!doctype html><title>{{ title }}</title><main>{{ body }}</main>"
+    )
+    converter = markdown.Markdown()
+    sources = sorted((content / "en" / "extra").glob("*.md"))
+    start = time.process_time()
+    for source in sources:
+        meta, body, _ = split_front_matter(source)
+        converter.reset()
+        html = Markup(converter.convert(body))
+        template.render(title=meta["title"], body=html)
+    return (time.process_time() - start) / len(sources) * 1000
+
+
+def scaling(tmp: Path) -> None:
+    """Print wall time and ms per page with 250, 500 and 1,000 extra pages per language."""
+    base, _ = _median_build(CONTENT, tmp / "base", runs=3)
+    print(f"scaling (extra pages per language; target ≤ {MS_PER_PAGE_TARGET} ms per page):")
+    print(
+        f"  {'extra':>6} {'pages':>6} {'wall s':>8} {'ms/page':>8} {'marginal':>9} "
+        f"{'CPU ms/page':>12}"
+    )
+    for extra in SCALES:
+        content = generated_content(tmp, extra)
+        seconds, cpu = _median_build(content, tmp / f"out-{extra}", runs=3)
+        pages = 2 * extra
+        per_page = seconds / pages * 1000
+        marginal = (seconds - base) / pages * 1000
+        print(
+            f"  {extra:>6} {pages:>6} {seconds:>8.3f} {per_page:>8.3f} {marginal:>9.3f} "
+            f"{cpu / pages * 1000:>12.3f}  {_ratio(per_page, MS_PER_PAGE_TARGET)}"
+        )
+    print(
+        "  (ms/page = wall time / extra pages; marginal subtracts the real site's build;\n"
+        "   CPU ms/page adds up both cores, so it is about twice the wall time when both work)"
+    )
+    reference = bare_loop_ms_per_page(content)
+    print(
+        f"  reference, measured now: a bare Python-Markdown + Jinja2 loop over the same pages "
+        f"takes {reference:.3f} ms/page of CPU on one core"
+    )
+
+
+def main() -> None:
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (1 min)")
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        full_build(tmp)
+        page_sizes(tmp / "real")
+        scaling(tmp)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Fixtures for the site's tests: one build per test session, and a tiny static server.
+
+`tests/conftest.py` imports these. The static server stands in for the CDN (the real preview
+server is `sitegen.preview`): it serves `dist/`, sends the headers the build recorded, and
+answers unknown paths with `/404.html`.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from sitegen.build import BuildResult, build
+from sitegen.security import headers_for
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+ANALYTICS_IDS = {"yandex_metrica_id": "98765432", "google_analytics_id": "G-TEST123456"}
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    site_headers: ClassVar[dict[str, str]] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.site_headers.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        not_found = Path(self.directory) / "404.html"
+        if code != 404 or not not_found.exists():
+            return super().send_error(code, message, explain)
+        body = not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet tests
+
+
+@contextmanager
+def serve_static(out_dir: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 at a free port; yield its base URL."""
+    handler = type("Handler", (_SiteHandler,), {"site_headers": headers_for(out_dir)})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(out_dir))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def copy_content(destination: Path) -> Path:
+    """A private copy of the real `content/` that a test may change."""
+    return Path(shutil.copytree(CONTENT, destination / "content"))
+
+
+def set_site_option(content_dir: Path, line_start: str, replacement: str) -> None:
+    """Replace the `site.toml` line starting with `line_start` (a setting an editor changes)."""
+    path = content_dir / "site.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    matches = [i for i, line in enumerate(lines) if line.startswith(line_start)]
+    assert matches, f"no line starting {line_start!r} in {path}"
+    lines[matches[0]] = replacement
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The real content, built once per test session."""
+    return build(CONTENT, tmp_path_factory.mktemp("site") / "dist")
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: BuildResult) -> Iterator[str]:
+    """Base URL of the real site served on loopback."""
+    with serve_static(built_site.out_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def analytics_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real content with Yandex Metrica and Google Analytics ids set, served on loopback."""
+    content = copy_content(tmp_path_factory.mktemp("analytics"))
+    for name, value in ANALYTICS_IDS.items():
+        set_site_option(content, name, f'{name} = "{value}"')
+    result = build(content, content.parent / "dist")
+    with serve_static(result.out_dir) as url:
+        yield url
+
+
+class PageFacts(HTMLParser):
+    """What the tests read from a built page: language, head links, anchors and their text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lang = ""
+        self.title = ""
+        self.meta: dict[str, str] = {}
+        self.canonical = ""
+        self.alternates: dict[str, str] = {}
+        self.links: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+        self.text_parts: list[str] = []
+        self._open: list[tuple[str, dict[str, str], list[str]]] = []
+        self.feed(html)
+        self.text = " ".join("".join(self.text_parts).split())
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "html":
+            self.lang = attributes.get("lang", "")
+        elif tag == "meta" and "name" in attributes:
+            self.meta[attributes["name"]] = attributes.get("content", "")
+        elif tag == "link" and attributes.get("rel") == "canonical":
+            self.canonical = attributes["href"]
+        elif tag == "link" and attributes.get("rel") == "alternate":
+            self.alternates[attributes["hreflang"]] = attributes["href"]
+        elif tag in ("a", "title", "style", "script"):
+            self._open.append((tag, attributes, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1][0] == tag:
+            _, attributes, words = self._open.pop()
+            text = " ".join("".join(words).split())
+            if tag == "title":
+                self.title = text
+            elif tag == "a":
+                self.links.append((attributes.get("href", ""), text))
+
+    def handle_data(self, data: str) -> None:
+        for _, _, words in self._open:
+            words.append(data)
+        if not any(tag in ("style", "script", "title") for tag, _, _ in self._open):
+            self.text_parts.append(data)
+
+    def hrefs(self) -> list[str]:
+        return [href for href, _ in self.links]
+
+
+def read_page(out_dir: Path, url: str) -> PageFacts:
+    """Parse the built file that answers `url`."""
+    relative = url.lstrip("/") + ("index.html" if url.endswith("/") else "")
+    return PageFacts((out_dir / relative).read_text(encoding="utf-8"))

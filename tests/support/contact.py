@@ -1,0 +1,189 @@
+"""Post to the contact-form function in-process, against the template's stack in moto.
+
+Used by the function's own tests and by anyone whose tests need stored submissions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from functions.contact import runtime
+from functions.contact.app import handler
+from functions.contact.events import LocalContext, http_event
+from functions.contact.protection import decrypt_personal_data
+from functions.contact.submissions import submission_id_for
+from sitegen.sources import current_policy_version
+from tests.support.stack import REGION, Stack, deploy_stack
+from tests.support.tools import ROOT
+
+SITE_ORIGIN = "https://estimation.kz"
+# Fields that carry no personal data: logs may name the locale, and the rest are flags, the
+# policy version and the browser's random key.
+NOT_PERSONAL = frozenset(
+    {"consent", "marketing", "cross_border", "policy_version", "locale", "idempotency_key"}
+)
+# The version the site's pages name today: what a fresh page sends.
+CURRENT_POLICY_VERSION = current_policy_version(ROOT / "content", "ru").version
+# Shorter values ("on", "ru") occur in any log by chance.
+MIN_TRACEABLE_LENGTH = 4
+JSON_HEADERS = {"content-type": "application/json", "origin": SITE_ORIGIN}
+FORM_HEADERS = {"content-type": "application/x-www-form-urlencoded", "origin": SITE_ORIGIN}
+
+
+def valid_fields(**changes: Any) -> dict[str, Any]:
+    """A valid JSON submission (Kazakh names, a KZ phone), with `changes` applied."""
+    fields: dict[str, Any] = {
+        "last_name": "Әбілқасым",
+        "first_name": "Ұлжан",
+        "patronymic": "Қайратқызы",
+        "email": "ulzhan.abilkasym@example.kz",
+        "phone": ["+7 701 234 5678"],
+        "message": "Прошу связаться со мной.",  # noqa: RUF001
+        "consent": True,
+        "marketing": False,
+        "policy_version": CURRENT_POLICY_VERSION,
+        "locale": "ru",
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    fields.update(changes)
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+@dataclass
+class ContactFunction:
+    """The handler with its stack: post to it, and look at what it stored."""
+
+    stack: Stack
+    environment: dict[str, str]
+    # Every personal value posted so far, to prove none of them reaches a log.
+    sent_values: set[str] = field(default_factory=set)
+
+    def post(
+        self,
+        body: str | bytes | None,
+        headers: dict[str, str],
+        source_ip: str = "203.0.113.7",
+        base64_encoded: bool = False,
+    ) -> dict[str, Any]:
+        """Send a raw POST /api/contact and return the Lambda answer."""
+        event = http_event("POST", "/api/contact", body, headers, source_ip, base64_encoded)
+        return handler(event, LocalContext())
+
+    def post_json(self, fields: dict[str, Any], **options: Any) -> dict[str, Any]:
+        self.remember(fields.items())
+        return self.post(json.dumps(fields), JSON_HEADERS, **options)
+
+    def post_form(self, pairs: list[tuple[str, str]], **options: Any) -> dict[str, Any]:
+        self.remember(pairs)
+        return self.post(urlencode(pairs), FORM_HEADERS, **options)
+
+    def remember(self, pairs: Any) -> None:
+        """Note the personal values among posted fields (and anything in unknown fields)."""
+        for name, value in pairs:
+            if name in NOT_PERSONAL:
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, str):
+                    continue
+                # As sent, and as it may be normalised (email case, phone digits).
+                forms = {item.strip(), item.strip().casefold()}
+                if name == "phone":
+                    forms.add(re.sub(r"[^\d+]", "", item))
+                self.sent_values.update(f for f in forms if len(f) >= MIN_TRACEABLE_LENGTH)
+
+    def assert_not_in(self, text: str) -> None:
+        """Fail if any personal value posted so far appears in `text` (logs, metrics)."""
+        leaked = sorted(value for value in self.sent_values if value in text)
+        assert not leaked, f"{len(leaked)} submitted value(s) appear in the logs"
+
+    def tables(self) -> list[str]:
+        return boto3.client("dynamodb", region_name=REGION).list_tables()["TableNames"]
+
+    def items(self, table: str | None = None) -> list[dict[str, Any]]:
+        """Every item of a table (the submissions table by default), as DynamoDB returns it."""
+        client = boto3.client("dynamodb", region_name=REGION)
+        name = table or self.environment["SUBMISSIONS_TABLE"]
+        return client.scan(TableName=name, ConsistentRead=True)["Items"]
+
+    def item(self, submission_id: str) -> dict[str, Any] | None:
+        """The stored item with this id, if any."""
+        client = boto3.client("dynamodb", region_name=REGION)
+        answer = client.get_item(
+            TableName=self.environment["SUBMISSIONS_TABLE"],
+            Key={"id": {"S": submission_id}},
+            ConsistentRead=True,
+        )
+        return answer.get("Item")
+
+    def item_for(self, fields: dict[str, Any]) -> dict[str, Any] | None:
+        """The item stored for these fields, found by their idempotency key."""
+        return self.item(submission_id_for(fields["idempotency_key"]))
+
+    def personal_data(self, item: dict[str, Any]) -> dict[str, Any]:
+        """Decrypt an item's personal data with the operator's rights."""
+        return decrypt_personal_data(
+            self.environment["DATA_KEY_ARN"], item["id"]["S"], item["personal_data"]["S"]
+        )
+
+    def clear(self) -> None:
+        """Delete every stored submission, so a test starts from an empty table."""
+        client = boto3.client("dynamodb", region_name=REGION)
+        for item in self.items():
+            client.delete_item(
+                TableName=self.environment["SUBMISSIONS_TABLE"], Key={"id": item["id"]}
+            )
+
+
+@contextmanager
+def contact_function(**environment: str) -> Iterator[ContactFunction]:
+    """Deploy the template in moto and point the handler at it; `environment` overrides.
+
+    The per-address rate limit is off unless `RATE_LIMIT_PER_MINUTE` is given, so tests may
+    post many times from one address.
+    """
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+            patch.delenv(name, raising=False)
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.setenv("AWS_DEFAULT_REGION", REGION)
+        patch.setenv("AWS_REGION", REGION)
+        stack = deploy_stack(name=f"contact-{uuid.uuid4().hex[:8]}", site_origin=SITE_ORIGIN)
+        settings = {**stack.environment, "RATE_LIMIT_PER_MINUTE": "0", **environment}
+        for name, value in settings.items():
+            patch.setenv(name, value)
+        runtime.reset()
+        try:
+            yield ContactFunction(stack, dict(os.environ))
+        finally:
+            runtime.reset()
+
+
+def captured_output(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> str:
+    """Everything the function logged or printed (log records with their extra keys, EMF)."""
+    printed = capsys.readouterr()
+    records = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
+    return f"{printed.out}\n{printed.err}\n{records}"
+
+
+@pytest.fixture(autouse=True)
+def personal_data_kept_out_of_logs(
+    contact: ContactFunction, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """Import into a test module: after each test, no posted value is in its logs or output."""
+    caplog.set_level(logging.INFO)
+    yield
+    contact.assert_not_in(captured_output(capsys, caplog))

@@ -1,0 +1,258 @@
+"""Run `python build.py serve` as a developer does, and look inside its moto server.
+
+The preview, end-to-end, load and Schemathesis tests share one way to start the preview, wait
+until it answers, read what it stored, and stop it with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from functions.contact import protection
+from infra.local_aws import LOCAL_REGION
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_NAME = "preview"
+READY_SECONDS = 90.0
+STOP_SECONDS = 20.0
+# Under load a submission waits for those ahead of it: the preview runs one at a time.
+REQUEST_SECONDS = 60.0
+
+
+def free_port() -> int:
+    """A port nobody listens on right now, on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_command(port: int, aws_port: int, out_dir: Path, content_dir: Path | None = None):
+    """The command line a developer types, with the ports and folders of one test run."""
+    command = [sys.executable, "build.py", "serve", "--port", str(port)]
+    command += ["--aws-port", str(aws_port), "--out", str(out_dir)]
+    if content_dir is not None:
+        command += ["--content", str(content_dir)]
+    return command
+
+
+def _clean_environment() -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment["PYTHONUNBUFFERED"] = "1"
+    return environment
+
+
+@dataclass
+class Preview:
+    """One running `serve` process, its site URL and its moto endpoint."""
+
+    process: subprocess.Popen
+    port: int
+    aws_port: int
+    out_dir: Path
+    log_path: Path
+    _outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.aws_port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_until_ready(self, timeout: float = READY_SECONDS) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError(f"serve did not answer within {timeout:.0f} s:\n{self.log()}")
+
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
+        """Stop the preview as Ctrl-C does; return its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    # Inside the moto server ---------------------------------------------------------------
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            region_name=LOCAL_REGION,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id="operator",
+            aws_secret_access_key="operator",
+        )
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        if not self._outputs:
+            stack = self.client("cloudformation").describe_stacks(StackName=STACK_NAME)
+            self._outputs = {
+                o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0]["Outputs"]
+            }
+        return self._outputs
+
+    def stored_items(self) -> dict[str, dict]:
+        """Every submission item in the table, raw as DynamoDB holds it, by id."""
+        paginator = self.client("dynamodb").get_paginator("scan")
+        table = self.outputs["SubmissionsTableName"]
+        return {
+            item["id"]["S"]: item
+            for page in paginator.paginate(TableName=table, ConsistentRead=True)
+            for item in page["Items"]
+        }
+
+    def decrypt(self, item: dict) -> dict:
+        """The personal data of one item, decrypted with operator rights."""
+        with self.aws_environment():
+            return protection.decrypt_personal_data(
+                self.outputs["DataKeyArn"], item["id"]["S"], item["personal_data"]["S"]
+            )
+
+    @contextmanager
+    def aws_environment(self) -> Iterator[None]:
+        """Point every AWS client created inside at this preview's moto server."""
+        names = {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "operator",
+            "AWS_SECRET_ACCESS_KEY": "operator",
+            "AWS_DEFAULT_REGION": LOCAL_REGION,
+            "AWS_REGION": LOCAL_REGION,
+        }
+        previous = {name: os.environ.get(name) for name in names}
+        os.environ.update(names)
+        try:
+            yield
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def start_preview(work_dir: Path, content_dir: Path | None = None) -> Preview:
+    """Start `build.py serve` on free ports with its output in `work_dir`; wait until ready."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    port, aws_port = free_port(), free_port()
+    log_path = work_dir / "serve.log"
+    out_dir = work_dir / "dist"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            serve_command(port, aws_port, out_dir, content_dir),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_clean_environment(),
+        )
+    preview = Preview(process, port, aws_port, out_dir, log_path)
+    try:
+        preview.wait_until_ready()
+    except BaseException:
+        preview.stop()
+        raise
+    return preview
+
+
+@contextmanager
+def running_preview(work_dir: Path, content_dir: Path | None = None) -> Iterator[Preview]:
+    """A preview for the duration of the block, stopped with Ctrl-C afterwards."""
+    preview = start_preview(work_dir, content_dir)
+    try:
+        yield preview
+    finally:
+        preview.stop()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One submission as a client saw it."""
+
+    status: int
+    answer: dict
+    seconds: float
+
+
+def post_json(preview: Preview, payload: dict, timeout: float = 15.0) -> tuple[int, dict]:
+    """Post the form as the page's JavaScript does: JSON with the site's Origin."""
+    request = urllib.request.Request(
+        f"{preview.url}/api/contact",
+        data=json.dumps(payload).encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/json", "Origin": preview.url},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status, json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def load_payload(policy_version: str, locale: str, number: int, run: str) -> dict:
+    """A valid JSON submission, unique by its email and idempotency key."""
+    return {
+        "last_name": "Жүктемеқызы",
+        "first_name": "Әсел",
+        "email": f"load.{run}.{number}@example.kz",
+        "phone": [f"+7 701 {number // 10000 % 1000:03d} {number % 10000:04d}"],
+        "message": f"Нагрузка № {number}",
+        "consent": True,
+        "policy_version": policy_version,
+        "locale": locale,
+        "idempotency_key": str(uuid.uuid4()),
+    }
+
+
+def submit_concurrently(
+    preview: Preview, payloads: list[dict], clients: int, timeout: float
+) -> list[Outcome]:
+    """Post every payload from `clients` threads at once; give up after `timeout` seconds."""
+
+    def submit(payload: dict) -> Outcome:
+        started = time.perf_counter()
+        try:
+            status, answer = post_json(preview, payload, timeout=REQUEST_SECONDS)
+        except OSError as error:  # a refused, dropped or timed-out connection is a failure
+            status, answer = 0, {"error": f"{type(error).__name__}: {error}"}
+        return Outcome(status, answer, time.perf_counter() - started)
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [pool.submit(submit, payload) for payload in payloads]
+        _, not_done = wait(futures, timeout=timeout)
+        for future in not_done:
+            future.cancel()
+    if not_done:
+        raise TimeoutError(f"{len(not_done)} of {len(payloads)} submissions unanswered")
+    return [future.result() for future in futures]

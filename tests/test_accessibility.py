@@ -1,0 +1,99 @@
+"""axe-core (from `axe-playwright-python`) finds no violations on any page, in Debian's Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from sitegen.build import BuildResult
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+
+
+@pytest.fixture(scope="module")
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    # axe evaluates its own script in the page; the site's CSP (tested elsewhere) would block it.
+    context = browser.new_context(bypass_csp=True)
+    yield context
+    context.close()
+
+
+def violations(page: Page) -> list[str]:
+    results = AXE.run(page)
+    return [
+        f"{item['id']}: {item['help']} — {[node['target'] for node in item['nodes']]}"
+        for item in results.response["violations"]
+    ]
+
+
+def page_urls() -> list[str]:
+    slugs = ["", "privacy/", "privacy/1.0/", "contact/", "thanks/"]
+    return ["/404.html"] + [f"/{language}/{slug}" for language in ("ru", "en") for slug in slugs]
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_accessibility_page_has_no_violations(
+    context: BrowserContext, site_url: str, built_site: BuildResult, url: str
+) -> None:
+    relative = url.lstrip("/") + ("index.html" if url.endswith("/") else "")
+    assert relative in built_site.files
+    page = context.new_page()
+    page.goto(site_url + url)
+
+    assert violations(page) == []
+    page.close()
+
+
+def test_accessibility_language_picker_has_no_violations(
+    context: BrowserContext, site_url: str
+) -> None:
+    page = context.new_page()
+    # Keep the picker on screen: a redirect answered with 204 leaves the browser where it is.
+    page.route(f"{site_url}/ru/", lambda route: route.fulfill(status=204))
+    page.goto(f"{site_url}/")
+
+    assert page.locator("ul.language-choice").is_visible()
+    assert violations(page) == []
+    page.close()
+
+
+def test_accessibility_form_with_errors_has_no_violations(
+    context: BrowserContext, site_url: str
+) -> None:
+    page = context.new_page()
+    page.route(
+        "**/api/contact",
+        lambda route: route.fulfill(
+            status=422,
+            content_type="application/json",
+            body='{"errors": {"email": "invalid", "consent": "consent_required"}}',
+        ),
+    )
+    page.goto(f"{site_url}/en/contact/")
+    page.fill("#last_name", "Smith")
+    page.fill("#first_name", "Anna")
+    page.fill("#email", "anna@example.com")
+    page.check("#consent")
+    page.click("[data-add-phone]")
+    page.click("#contact-form button[type=submit]")
+    page.locator("#email-error").filter(has_text="Please").wait_for()
+
+    assert violations(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_accessibility_analytics_banner_has_no_violations(
+    context: BrowserContext, analytics_site_url: str, language: str
+) -> None:
+    page = context.new_page()
+    page.goto(f"{analytics_site_url}/{language}/contact/")
+    page.locator("#analytics-banner").wait_for()
+
+    assert violations(page) == []
+    page.close()

@@ -1,0 +1,250 @@
+"""What a submission leaves in DynamoDB: one item, encrypted, stored once per idempotency key."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import boto3
+import botocore.client
+import pytest
+from aws_lambda_powertools.utilities.data_masking.exceptions import DataMaskingContextMismatchError
+from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
+
+from functions.contact import protection
+from infra.local_aws import TEMPLATE
+from tests.support.contact import (  # noqa: F401 (an autouse fixture)
+    CURRENT_POLICY_VERSION,
+    ContactFunction,
+    captured_output,
+    contact_function,
+    personal_data_kept_out_of_logs,
+    valid_fields,
+)
+from tests.support.stack import REGION
+
+ITEM_ATTRIBUTES = {
+    "id",
+    "created_at",
+    "locale",
+    "policy_version",
+    "status",
+    "consents",
+    "personal_data",
+    "email_hash",
+}
+CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+
+
+@pytest.fixture(scope="module")
+def contact() -> Iterator[ContactFunction]:
+    with contact_function() as function:
+        yield function
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count every AWS API call by service and operation, e.g. `kms.GenerateMac`."""
+    calls: Counter[str] = Counter()
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def counting(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
+        calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
+        return make_api_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def test_storage_item_has_exactly_the_contract_attributes(contact: ContactFunction) -> None:
+    fields = valid_fields(marketing=True, locale="en")
+    answer = contact.post_json(fields)
+    submission_id = json.loads(answer["body"])["id"]
+    item = contact.item(submission_id)
+    assert item is not None
+    assert set(item) == ITEM_ATTRIBUTES
+    assert str(uuid.UUID(item["id"]["S"])) == submission_id
+    assert CREATED_AT.match(item["created_at"]["S"])
+    assert item["locale"] == {"S": "en"}
+    assert item["policy_version"] == {"S": CURRENT_POLICY_VERSION}
+    assert item["status"] == {"S": "active"}
+    created = item["created_at"]["S"]
+    assert item["consents"] == {
+        "M": {
+            "processing": {"M": {"given": {"BOOL": True}, "at": {"S": created}}},
+            "marketing": {"M": {"given": {"BOOL": True}, "at": {"S": created}}},
+        }
+    }
+
+
+def test_storage_scan_of_every_table_finds_no_submitted_value(contact: ContactFunction) -> None:
+    fields = valid_fields(
+        last_name="Серікбаева",
+        first_name="Меруерт",
+        patronymic="Болатқызы",
+        email="Meruert.Serikbayeva@Example.kz",
+        phone=["+7 (702) 555-01-23", "+44 20 7946 0958"],
+        message="Мой адрес: Алматы, Абая 10",
+    )
+    assert contact.post_json(fields)["statusCode"] == 201
+    secrets = [
+        "Серікбаева",
+        "Меруерт",
+        "Болатқызы",
+        "Meruert.Serikbayeva@Example.kz",
+        "meruert.serikbayeva@example.kz",
+        "Meruert",
+        "+77025550123",
+        "7025550123",
+        "+442079460958",
+        "Алматы",
+    ]
+    tables = contact.tables()
+    assert len(tables) >= 2  # submissions and audit
+    for table in tables:
+        for item in contact.items(table):
+            text = json.dumps(item, ensure_ascii=False)
+            blob = base64.b64decode(item["personal_data"]["S"]) if "personal_data" in item else b""
+            for secret in secrets:
+                assert secret not in text
+                assert secret.encode("utf-8") not in blob
+                assert secret.casefold() not in text.casefold()
+
+
+def test_storage_operator_decrypts_exactly_what_was_sent(contact: ContactFunction) -> None:
+    fields = valid_fields(
+        patronymic=None, phone=["+7 701 234 5678", "+1 650 253 0000"], message=None
+    )
+    contact.post_json(fields)
+    item = contact.item_for(fields)
+    assert item is not None
+    assert contact.personal_data(item) == {
+        "last_name": fields["last_name"],
+        "first_name": fields["first_name"],
+        "patronymic": None,
+        "email": fields["email"],
+        "phones": ["+77012345678", "+16502530000"],
+        "message": None,
+    }
+
+
+def test_storage_blob_does_not_decrypt_under_another_items_context(
+    contact: ContactFunction,
+) -> None:
+    first, second = valid_fields(), valid_fields()
+    contact.post_json(first)
+    contact.post_json(second)
+    first_item, second_item = contact.item_for(first), contact.item_for(second)
+    assert first_item is not None and second_item is not None
+    with pytest.raises(DataMaskingContextMismatchError):
+        protection.decrypt_personal_data(
+            contact.environment["DATA_KEY_ARN"],
+            second_item["id"]["S"],
+            first_item["personal_data"]["S"],
+        )
+
+
+def test_storage_email_hash_finds_the_item_for_the_operator(contact: ContactFunction) -> None:
+    fields = valid_fields(email="Aigerim.Ospan@Example.KZ")
+    contact.post_json(fields)
+    kms = boto3.client("kms", region_name=REGION)
+    wanted = protection.email_hash(
+        kms, contact.environment["EMAIL_HASH_KEY_ARN"], "  aigerim.ospan@example.kz "
+    )
+    found = boto3.client("dynamodb", region_name=REGION).query(
+        TableName=contact.environment["SUBMISSIONS_TABLE"],
+        IndexName="by-email-hash",
+        KeyConditionExpression="email_hash = :hash",
+        ExpressionAttributeValues={":hash": {"S": wanted}},
+    )["Items"]
+    assert [item["id"]["S"] for item in found] == [contact.item_for(fields)["id"]["S"]]
+
+
+@pytest.mark.parametrize("body_type", ["json", "form"])
+def test_storage_retry_with_same_key_stores_once_and_answers_the_same(
+    contact: ContactFunction, body_type: str
+) -> None:
+    fields = valid_fields()
+    if body_type == "json":
+        answers = [contact.post_json(fields) for _ in range(3)]
+        assert {answer["statusCode"] for answer in answers} == {201}
+        assert len({answer["body"] for answer in answers}) == 1
+    else:
+        pairs = [(name, "on" if value is True else value) for name, value in fields.items()]
+        pairs = [(n, v) for n, value in pairs if value is not False for v in _listed(value)]
+        answers = [contact.post_form(pairs) for _ in range(3)]
+        assert [answer["statusCode"] for answer in answers] == [303, 303, 303]
+        assert {answer["headers"]["Location"] for answer in answers} == {"/ru/thanks/"}
+    item_id = contact.item_for(fields)["id"]["S"]
+    assert sum(1 for item in contact.items() if item["id"]["S"] == item_id) == 1
+
+
+def test_storage_without_idempotency_key_each_post_is_its_own_item(
+    contact: ContactFunction,
+) -> None:
+    # A browser without JavaScript sends no key: the function makes one per post.
+    fields = valid_fields(idempotency_key=None)
+    ids = {json.loads(contact.post_json(fields)["body"])["id"] for _ in range(2)}
+    assert len(ids) == 2
+    assert all(contact.item(submission_id) is not None for submission_id in ids)
+
+
+@pytest.mark.parametrize("body_type", ["json", "form"])
+def test_storage_honeypot_looks_like_success_and_stores_nothing(
+    contact: ContactFunction, body_type: str
+) -> None:
+    fields = valid_fields(website="http://spam.example")
+    if body_type == "json":
+        answer = contact.post_json(fields)
+        assert answer["statusCode"] == 201
+        assert json.loads(answer["body"])["status"] == "received"
+    else:
+        fields["locale"] = "en"
+        pairs = [(name, "on" if value is True else value) for name, value in fields.items()]
+        pairs = [(n, v) for n, value in pairs if value is not False for v in _listed(value)]
+        answer = contact.post_form(pairs)
+        assert answer["statusCode"] == 303
+        assert answer["headers"]["Location"] == "/en/thanks/"
+    assert contact.item_for(fields) is None
+
+
+def test_storage_steady_state_costs_one_write_and_one_kms_call(
+    contact: ContactFunction, aws_calls: Counter[str]
+) -> None:
+    contact.post_json(valid_fields())  # the data key is cached from here on
+    aws_calls.clear()
+    for _ in range(20):
+        assert contact.post_json(valid_fields())["statusCode"] == 201
+    assert aws_calls == Counter({"dynamodb.PutItem": 20, "kms.GenerateMac": 20})
+
+
+def test_storage_function_never_decrypts(contact: ContactFunction, aws_calls: Counter[str]) -> None:
+    # The function's role has no kms:Decrypt; its code must not need it either.
+    for fields in (valid_fields(), valid_fields(email="bad"), valid_fields(website="x")):
+        contact.post_json(fields)
+    assert not any(call.endswith(".Decrypt") for call in aws_calls)
+
+
+def test_storage_function_role_grants_no_decrypt() -> None:
+    template = load_cfn_yaml(TEMPLATE.read_text(encoding="utf-8"))
+    role = template["Resources"]["ContactFunctionRole"]["Properties"]
+    actions = [
+        action
+        for policy in role.get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    ]
+    assert "kms:GenerateDataKey" in actions
+    assert not [a for a in actions if a.lower() in {"kms:decrypt", "kms:*", "*"}]
+    assert role.get("ManagedPolicyArns", []) == []

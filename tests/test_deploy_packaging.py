@@ -1,0 +1,131 @@
+"""The function's zip: arm64 manylinux dependencies, the code and content it reads, stable bytes.
+
+The dependencies come from PyPI once; later runs reuse the installed set from the cache.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from infra.deploy.packaging import (
+    FIXED_TIMESTAMP,
+    ROOT,
+    Artefact,
+    _forget_unused_zips,
+    install_dependencies,
+    package_entries,
+    package_function,
+    runtime_requirements,
+    write_zip,
+)
+
+ELF_MACHINE_AARCH64 = 183
+
+
+@pytest.fixture(scope="module")
+def dependencies() -> Path:
+    return install_dependencies(runtime_requirements())
+
+
+@pytest.fixture(scope="module")
+def artefact(dependencies: Path) -> Artefact:
+    # As the deploy packages it: reused from build/lambda/ when these sources were zipped before.
+    return package_function(ROOT / "content")
+
+
+def test_runtime_requirements_leave_out_the_generator() -> None:
+    names = {r.split("[")[0].split(">")[0].split("<")[0].lower() for r in runtime_requirements()}
+    assert "jinja2" not in names
+    assert "markdown" not in names
+    assert {"aws-lambda-powertools", "pydantic", "boto3", "phonenumbers"} <= names
+
+
+def test_package_holds_the_handler_its_readers_and_content(artefact: Artefact) -> None:
+    names = set(zipfile.ZipFile(artefact.path).namelist())
+    assert {
+        "functions/__init__.py",
+        "functions/contact/app.py",
+        "functions/contact/protection.py",
+        "sitegen/__init__.py",
+        "sitegen/errors.py",
+        "sitegen/sources.py",
+        "content/site.toml",
+        "content/ru/strings.toml",
+        "content/en/strings.toml",
+        "content/ru/privacy/1.0.md",
+        "content/en/privacy/1.0.md",
+    } <= names
+    assert "sitegen/build.py" not in names
+    assert not [n for n in names if n.startswith(("jinja2/", "markdown/", "pytest/", "moto/"))]
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert "pydantic_core/__init__.py" in names
+    assert "aws_lambda_powertools/__init__.py" in names
+
+
+def test_package_native_libraries_are_built_for_arm64(artefact: Artefact) -> None:
+    archive = zipfile.ZipFile(artefact.path)
+    libraries = [n for n in archive.namelist() if n.endswith(".so")]
+    assert any(n.startswith("pydantic_core/") for n in libraries)
+    for name in libraries:
+        header = archive.read(name)[:20]
+        assert header[:4] == b"\x7fELF", name
+        assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64, name
+
+
+def test_package_entries_are_sorted_dated_and_permissioned_alike(artefact: Artefact) -> None:
+    infos = zipfile.ZipFile(artefact.path).infolist()
+    assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+    assert {i.date_time for i in infos} == {FIXED_TIMESTAMP}
+    assert {i.external_attr >> 16 for i in infos} == {0o100644}
+
+
+def test_package_rebuilt_from_same_sources_is_byte_identical(
+    artefact: Artefact, dependencies: Path, tmp_path: Path
+) -> None:
+    again = write_zip(package_entries(ROOT / "content", dependencies), tmp_path / "again.zip")
+    assert again.path.read_bytes() == artefact.path.read_bytes()
+    assert again.key == artefact.key
+
+
+def test_package_key_changes_with_the_content(
+    artefact: Artefact, dependencies: Path, tmp_path: Path
+) -> None:
+    content = shutil.copytree(ROOT / "content", tmp_path / "content")
+    strings = content / "en" / "strings.toml"
+    strings.write_text(strings.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = write_zip(package_entries(content, dependencies), tmp_path / "edited.zip")
+    assert edited.key != artefact.key
+    assert edited.key.startswith("functions/contact-") and edited.key.endswith(".zip")
+
+
+def test_package_holds_every_module_the_function_imports(artefact: Artefact) -> None:
+    imported = set()
+    for source in (ROOT / "functions" / "contact").glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"__future__"}
+    top_level = {
+        name.split("/")[0].removesuffix(".py") for name in zipfile.ZipFile(artefact.path).namelist()
+    }
+    assert third_party <= top_level
+
+
+def test_package_zips_unused_for_a_day_are_removed(tmp_path: Path) -> None:
+    stale, recent = tmp_path / "contact-stale.zip", tmp_path / "contact-recent.zip"
+    for path in (stale, recent):
+        path.write_bytes(b"zip")
+    day_and_more = time.time() - 25 * 3600
+    os.utime(stale, (day_and_more, day_and_more))
+    _forget_unused_zips(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contact-recent.zip"]

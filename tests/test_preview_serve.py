@@ -1,0 +1,292 @@
+"""`python build.py serve` as a developer runs it: one command, the whole product locally.
+
+The preview here serves a copy of `content/`, so the rebuild test can edit it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+from infra.local_aws import ensure_port_free
+from sitegen.security import headers_for
+from sitegen.sources import current_policy_version
+from tests.support.preview import (
+    ROOT,
+    Preview,
+    free_port,
+    post_json,
+    running_preview,
+    serve_command,
+    start_preview,
+)
+
+pytestmark = pytest.mark.slow
+REBUILD_SECONDS = 15.0
+
+
+@pytest.fixture(scope="module")
+def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("preview-content") / "content"
+    shutil.copytree(ROOT / "content", copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Iterator[Preview]:
+    with running_preview(tmp_path_factory.mktemp("preview-serve"), content_dir) as running:
+        yield running
+
+
+def get(url: str) -> tuple[int, Message, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, answer.headers, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode("utf-8")
+
+
+def valid_submission(preview: Preview, content_dir: Path, language: str = "en") -> dict:
+    return {
+        "last_name": "Preview",
+        "first_name": "Tester",
+        "email": "preview.tester@example.kz",
+        "phone": ["+7 701 234 56 78"],
+        "consent": True,
+        "policy_version": current_policy_version(content_dir, language).version,
+        "locale": language,
+    }
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_serve_serves_the_built_pages_with_the_builds_security_headers(preview, language):
+    status, headers, html = get(f"{preview.url}/{language}/contact/")
+
+    assert status == 200
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f'lang="{language}"' in html
+    for name, value in headers_for(preview.out_dir).items():
+        assert headers[name] == value
+
+
+def test_serve_answers_a_missing_page_with_the_sites_404_page(preview):
+    status, _, html = get(f"{preview.url}/ru/no-such-page/")
+
+    assert status == 404
+    assert html == (preview.out_dir / "404.html").read_text(encoding="utf-8")
+
+
+def test_serve_publishes_the_functions_openapi_document(preview):
+    status, headers, text = get(f"{preview.url}/api/openapi.json")
+
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert "/api/contact" in text
+
+
+def test_serve_stores_a_submission_in_the_local_table(preview, content_dir):
+    before = preview.stored_items()
+
+    status, answer = post_json(preview, valid_submission(preview, content_dir))
+
+    assert status == 201
+    assert answer["status"] == "received"
+    new = set(preview.stored_items()) - set(before)
+    assert new == {answer["id"]}
+
+
+@pytest.mark.parametrize(
+    ("origin", "status"),
+    [
+        ("http://127.0.0.1:{port}", 201),
+        ("http://localhost:{port}", 201),
+        ("https://evil.example", 403),
+    ],
+)
+def test_serve_accepts_the_form_only_from_the_previews_own_origin(
+    preview, content_dir, origin, status
+):
+    request = urllib.request.Request(
+        f"{preview.url}/api/contact",
+        data=json.dumps(valid_submission(preview, content_dir)).encode("utf-8"),
+        headers={"Content-Type": "application/json", "Origin": origin.format(port=preview.port)},
+    )
+
+    answer_status = get_response_status(request)
+
+    assert answer_status == status
+
+
+def get_response_status(request: urllib.request.Request) -> int:
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_serve_prints_the_site_the_aws_endpoint_and_the_operator_command(preview):
+    log = preview.log()
+
+    assert f"Preview: {preview.url}/" in log
+    assert f"AWS endpoint (moto, in memory): {preview.endpoint_url}" in log
+    assert (
+        f"estimation-operator --endpoint-url {preview.endpoint_url} --stack preview"
+        " --region eu-central-1 list"
+    ) in log
+
+
+def test_serve_lets_the_printed_operator_command_list_what_was_submitted(preview, content_dir):
+    status, answer = post_json(preview, valid_submission(preview, content_dir, "ru"))
+    assert status == 201
+    # The command exactly as printed, typed into a shell without any AWS settings.
+    words = shlex.split(re.search(r"Operator CLI: (.+)", preview.log()).group(1))
+    assignments = [word for word in words if "=" in word and not word.startswith("-")]
+    program, *arguments = words[len(assignments) :]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment.update(word.split("=", 1) for word in assignments)
+
+    listed = subprocess.run(
+        [str(Path(sys.executable).with_name(program)), *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert listed.returncode == 0, listed.stderr
+    assert answer["id"] in listed.stdout
+    assert "preview.tester" not in listed.stdout
+
+
+def wait_for(condition, seconds: float = REBUILD_SECONDS) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_rebuilds_on_a_content_change_and_keeps_the_site_on_a_broken_one(
+    preview, content_dir
+):
+    strings = content_dir / "en" / "strings.toml"
+    original = strings.read_text(encoding="utf-8")
+    label = "Send it now"
+    try:
+        # When an editor renames the submit button,
+        strings.write_text(re.sub(r'(?m)^submit = ".*"$', f'submit = "{label}"', original))
+        # then the page shows the new label after the rebuild.
+        assert wait_for(lambda: label in get(f"{preview.url}/en/contact/")[2]), preview.log()
+
+        # When the editor then breaks the strings file,
+        strings.write_text(original + "\n[broken\n", encoding="utf-8")
+        # then the error is printed and the last good site is still served.
+        assert wait_for(lambda: "build failed" in preview.log()), preview.log()
+        assert str(strings) in preview.log()
+        status, _, html = get(f"{preview.url}/en/contact/")
+        assert status == 200
+        assert label in html
+    finally:
+        strings.write_text(original, encoding="utf-8")
+    assert wait_for(lambda: label not in get(f"{preview.url}/en/contact/")[2]), preview.log()
+
+
+@pytest.mark.parametrize("taken", ["port", "aws-port"])
+def test_serve_refuses_a_port_in_use_with_a_clear_error(tmp_path, taken):
+    ports = {"port": free_port(), "aws-port": free_port()}
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", ports[taken]))
+        squatter.listen()
+
+        result = subprocess.run(
+            serve_command(ports["port"], ports["aws-port"], tmp_path / "dist"),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert result.returncode == 1
+    assert f"port {ports[taken]} " in result.stderr
+    assert "in use" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_serve_stops_cleanly_and_frees_both_ports(tmp_path, stop_signal):
+    preview = start_preview(tmp_path)
+
+    code = preview.stop(stop_signal)
+
+    assert code == 0, preview.log()
+    assert "Traceback" not in preview.log()
+    # The next preview can start on the same ports at once.
+    ensure_port_free("127.0.0.1", preview.port)
+    ensure_port_free("127.0.0.1", preview.aws_port)
+
+
+def test_serve_refuses_to_start_on_broken_content_naming_the_file(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    strings = content / "ru" / "strings.toml"
+    strings.write_text(strings.read_text(encoding="utf-8") + "\n[broken\n", encoding="utf-8")
+
+    result = subprocess.run(
+        serve_command(free_port(), free_port(), tmp_path / "dist", content),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert str(strings) in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_serve_lets_the_form_accept_a_newly_published_policy_version(preview, content_dir):
+    previous = current_policy_version(content_dir, "ru").version
+    # A warm function, which has read the content once already.
+    assert post_json(preview, valid_submission(preview, content_dir, "ru"))[0] == 201
+    published = []
+    try:
+        # When an editor publishes version 9.9 in every language,
+        for language in ("ru", "en"):
+            current = current_policy_version(content_dir, language).path
+            text = current.read_text(encoding="utf-8")
+            text = re.sub(r'(?m)^version = ".*"$', 'version = "9.9"', text)
+            text = re.sub(r"(?m)^effective = .*$", "effective = 2099-01-01", text)
+            published.append(current.with_name("9.9.md"))
+            published[-1].write_text(text, encoding="utf-8")
+        assert wait_for(lambda: "/ru/privacy/9.9/" in get(f"{preview.url}/ru/contact/")[2])
+
+        # then the function takes posts of the new version and turns the old one away.
+        new = {**valid_submission(preview, content_dir, "ru"), "policy_version": "9.9"}
+        old = {**new, "policy_version": previous, "email": "old.page@example.kz"}
+        assert post_json(preview, new)[0] == 201
+        assert post_json(preview, old) == (409, {"errors": {"policy_version": "stale_policy"}})
+    finally:
+        for path in published:
+            path.unlink(missing_ok=True)
+    assert wait_for(lambda: "/ru/privacy/9.9/" not in get(f"{preview.url}/ru/contact/")[2])

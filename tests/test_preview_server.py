@@ -1,0 +1,239 @@
+"""The preview's web server in-process: files as the CDN serves them, `/api/` as API Gateway.
+
+A small built site on disk and a real Powertools resolver stand in for the build and the form
+function, so these tests need neither; `test_preview_serve.py` runs the real command.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from sitegen.preview_http import LocalLambdaContext, PreviewServer, PreviewSite
+from sitegen.security import HEADERS_FILE, headers_for
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'sha256-abc'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+FILES = {
+    "index.html": "<!doctype html><title>Язык</title>",
+    "404.html": "<!doctype html><title>Страница не найдена</title>",
+    "en/contact/index.html": "<!doctype html><title>Contact</title>",
+    "assets/site.0123abcd.css": "body{margin:0}",
+    "assets/form.0123abcd.js": "document.title;",
+    "sitemap.xml": "<?xml version='1.0'?><urlset/>",
+    "robots.txt": "User-agent: *\n",
+    "en/private/notes.txt": "a folder without index.html",
+}
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirects)
+
+
+def fetch(url: str, method: str = "GET", data: bytes | None = None, headers=None):
+    """Status, headers and body of one request, without following redirects."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with OPENER.open(request, timeout=5) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def contact_function() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver()
+
+    @app.post("/api/contact")
+    def contact() -> Response:
+        event = app.current_event
+        answer = {
+            "body": event.decoded_body,
+            "base64": event.is_base64_encoded,
+            "origin": event.headers.get("origin"),
+            "source_ip": event.request_context.http.source_ip,
+        }
+        return Response(201, "application/json", json.dumps(answer, ensure_ascii=False))
+
+    @app.post("/api/broken")
+    def broken() -> Response:
+        raise RuntimeError("Әбілқайыр typed this")
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out_dir = tmp_path_factory.mktemp("preview-server") / "dist"
+    for relative, text in FILES.items():
+        (out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / relative).write_text(text, encoding="utf-8")
+    (out_dir / HEADERS_FILE).write_text(json.dumps(SECURITY_HEADERS), encoding="utf-8")
+    return out_dir
+
+
+@pytest.fixture(scope="module")
+def server_url(site_dir: Path) -> Iterator[str]:
+    site = PreviewSite(site_dir.parent, site_dir)
+    site.headers = headers_for(site_dir)
+    resolver = contact_function()
+
+    def handler(event, context):
+        if event["rawPath"] == "/api/broken":
+            raise RuntimeError("Әбілқайыр typed this")
+        return resolver.resolve(event, context)
+
+    def context() -> LocalLambdaContext:
+        return LocalLambdaContext("preview-contact", "arn:aws:lambda:::function:preview-contact")
+
+    server = PreviewServer(("127.0.0.1", 0), site, handler, context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/", "text/html; charset=utf-8"),
+        ("/en/contact/", "text/html; charset=utf-8"),
+        ("/assets/site.0123abcd.css", "text/css; charset=utf-8"),
+        ("/assets/form.0123abcd.js", "text/javascript; charset=utf-8"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+    ],
+)
+def test_preview_server_serves_files_with_their_type_and_the_security_headers(
+    server_url, path, content_type
+):
+    status, headers, body = fetch(server_url + path)
+
+    assert status == 200
+    assert headers["Content-Type"] == content_type
+    for name, value in SECURITY_HEADERS.items():
+        assert headers[name] == value
+    assert headers["Cache-Control"] == "no-store"
+    relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    assert body.decode("utf-8") == FILES[relative]
+
+
+@pytest.mark.parametrize("path", ["/ru/missing/", "/nothing.css", "/en/private/", HEADERS_FILE])
+def test_preview_server_answers_a_miss_with_the_404_page(server_url, path):
+    status, headers, body = fetch(f"{server_url}/{path.lstrip('/')}")
+
+    assert status == 404
+    assert body.decode("utf-8") == FILES["404.html"]
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
+def test_preview_server_redirects_a_page_without_its_trailing_slash(server_url):
+    status, headers, _ = fetch(server_url + "/en/contact")
+
+    assert status == 301
+    assert headers["Location"] == "/en/contact/"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "QUERY"])
+def test_preview_server_refuses_other_methods_on_a_page(server_url, method):
+    status, headers, _ = fetch(server_url + "/en/contact/", method, b"a=b")
+
+    assert status == 405
+    assert headers["Allow"] == "GET, HEAD"
+
+
+def test_preview_server_hands_a_json_post_to_the_function_as_text(server_url):
+    payload = json.dumps({"last_name": "Әбілқайыр"}, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json", "Origin": server_url}
+
+    status, answer_headers, body = fetch(server_url + "/api/contact", "POST", payload, headers)
+
+    assert status == 201
+    assert answer_headers["Content-Type"] == "application/json"
+    seen = json.loads(body)
+    assert seen == {
+        "body": payload.decode("utf-8"),
+        "base64": False,
+        "origin": server_url,
+        "source_ip": "127.0.0.1",
+    }
+
+
+def test_preview_server_hands_a_form_post_to_the_function_base64_encoded(server_url):
+    form = "last_name=%D3%98&consent=on".encode("ascii")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    status, _, body = fetch(server_url + "/api/contact", "POST", form, headers)
+
+    assert status == 201
+    assert json.loads(body)["base64"] is True
+    assert json.loads(body)["body"] == form.decode("ascii")
+
+
+def test_preview_server_reads_a_chunked_body_for_the_function(server_url):
+    connection = http.client.HTTPConnection(server_url.removeprefix("http://"), timeout=5)
+    chunks = [b'{"last_name": ', '"Әбілқайыр"}'.encode()]
+    headers = {"Content-Type": "application/json"}
+
+    connection.request("POST", "/api/contact", iter(chunks), headers, encode_chunked=True)
+    answer = connection.getresponse()
+
+    assert answer.status == 201
+    assert json.loads(answer.read())["body"] == '{"last_name": "Әбілқайыр"}'
+    connection.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "OPTIONS", "TRACE", "QUERY"])
+def test_preview_server_hands_every_method_on_the_api_to_the_function(server_url, method):
+    status, headers, body = fetch(server_url + "/api/contact", method)
+
+    # Powertools' own answer for a route without that method, not the preview's.
+    assert status == 404
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["message"] == "Not found"
+
+
+def test_preview_server_answers_an_unknown_api_route_from_the_function(server_url):
+    status, _, _ = fetch(server_url + "/api/nothing-here")
+
+    assert status == 404
+
+
+def test_preview_server_turns_a_crash_into_a_500_without_the_message(server_url, capfd):
+    status, _, body = fetch(server_url + "/api/broken", "POST", b"{}")
+
+    assert status == 500
+    assert json.loads(body) == {"message": "Internal Server Error"}
+    logged = capfd.readouterr()
+    assert "handler raised RuntimeError" in logged.err
+    assert "Әбілқайыр" not in logged.out + logged.err
+
+
+def test_preview_server_refuses_a_body_over_api_gateways_limit(server_url):
+    # Announce the body without sending it: the answer must come before it is read.
+    connection = http.client.HTTPConnection(server_url.removeprefix("http://"), timeout=5)
+    connection.putrequest("POST", "/api/contact")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", str(10 * 1024 * 1024 + 1))
+    connection.endheaders()
+
+    answer = connection.getresponse()
+
+    assert answer.status == 413
+    connection.close()

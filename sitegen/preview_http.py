@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.build import build
+from sitegen.media_types import CONTENT_TYPES
 from sitegen.preview_events import PreviewResponse, http_api_event, preview_response
 from sitegen.security import HEADERS_FILE, headers_for
 
@@ -120,18 +121,8 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
 
     server: PreviewServer
     protocol_version = "HTTP/1.1"
-    extensions_map = {  # noqa: RUF012 - the base class declares it as a plain class attribute
-        ".html": "text/html; charset=utf-8",
-        ".css": "text/css; charset=utf-8",
-        ".js": "text/javascript; charset=utf-8",
-        ".json": "application/json",
-        ".xml": "application/xml; charset=utf-8",
-        ".txt": "text/plain; charset=utf-8",
-        ".svg": "image/svg+xml",
-        ".webmanifest": "application/manifest+json",
-        ".woff2": "font/woff2",
-        ".ico": "image/x-icon",
-    }
+    # The CDN's types (the deploy stores each file with them), not the machine's mimetypes.
+    extensions_map = CONTENT_TYPES
 
     def __init__(self, request: Any, client_address: Any, server: PreviewServer) -> None:
         self._sent_headers: set[str] = set()

@@ -17,21 +17,6 @@ from sitegen.markdown_render import RenderedMarkdown
 from sitegen.pages import Page
 from sitegen.sources import STRINGS_FILE, PolicyVersion, Site
 
-FORM_ERROR_CODES = (
-    "required",
-    "invalid",
-    "too_long",
-    "too_many",
-    "consent_required",
-    "unknown_field",
-    "stale_policy",
-    "payload_too_large",
-    "unsupported_media_type",
-    "forbidden_origin",
-    "rate_limited",
-    "unavailable",
-)
-
 
 @dataclass(frozen=True)
 class SiteData:
@@ -59,6 +44,11 @@ class Translator:
         for name, value in values.items():
             text = text.replace("{" + name + "}", value)
         return text
+
+    def section(self, name: str) -> dict[str, str]:
+        """Every string under `[name]`, by its key within the section."""
+        prefix = f"{name}."
+        return {k.removeprefix(prefix): v for k, v in self._strings.items() if k.startswith(prefix)}
 
     def linked(self, key: str, link_key: str, url: str) -> Markup:
         """The string `key` with the words of string `link_key` made a link to `url`."""
@@ -142,7 +132,9 @@ class PageRenderer:
 
     @staticmethod
     def _form_messages(t: Translator) -> dict[str, str]:
-        return {code: t(f"errors.{code}") for code in FORM_ERROR_CODES}
+        # Every error message the language has: strings.toml's [errors] is the one list of
+        # codes the page can show, shared with the form function.
+        return t.section("errors")
 
     def _switcher(self, translations: dict[str, Page], language: str) -> list[dict[str, object]]:
         return [

@@ -14,23 +14,8 @@ from pathlib import Path
 
 from infra.deploy.aws import Aws
 from infra.deploy.errors import DeployError
+from sitegen.media_types import CONTENT_TYPES
 
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".webp": "image/webp",
-    ".woff2": "font/woff2",
-    ".webmanifest": "application/manifest+json",
-    ".pdf": "application/pdf",
-}
 # A content-hashed name (`form.3f2a9c1b0d.js`, see sitegen/assets.py) never changes content.
 HASHED_NAME = re.compile(r"\.[0-9a-f]{8,64}\.[A-Za-z0-9]+$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -70,7 +55,7 @@ def content_type(path: Path) -> str:
     except KeyError:
         raise DeployError(
             f"{path}: no Content-Type known for {path.suffix or 'files without an extension'}"
-            " (add it to infra/deploy/site_sync.py CONTENT_TYPES)"
+            " (add it to sitegen/media_types.py)"
         ) from None
 
 

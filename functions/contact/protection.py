@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import base64
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attr
 from aws_encryption_sdk.identifiers import Algorithm
@@ -26,6 +26,9 @@ from aws_lambda_powertools.utilities.data_masking import DataMasking
 from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
     AWSEncryptionSDKProvider,
 )
+
+if TYPE_CHECKING:
+    from botocore.session import Session
 
 PURPOSE = "contact-form-submission"
 ITEM_CONTEXT_KEY = "submission_id"
@@ -109,6 +112,17 @@ def data_masker(data_key_arn: str, cache_seconds: float = DATA_KEY_CACHE_SECONDS
     key_provider.cache_cmm = _ItemContextOutsideDataKey(key_provider.cache_cmm)
     _decrypt_data_keys_without_item(key_provider.key_provider)
     return DataMasking(provider=provider)
+
+
+def aws_session(data_key_arn: str) -> Session:
+    """The botocore session of the data masker's KMS client, to make other clients from.
+
+    Each botocore session reads and parses its own copy of the service models and endpoint
+    data (tens of milliseconds per session on a cold start); clients made from this one reuse
+    what the masker's KMS client has loaded. Powertools makes the session itself and takes none.
+    """
+    key_provider = data_masker(data_key_arn).provider._key_provider.key_provider
+    return key_provider.config.botocore_session
 
 
 def encrypt_personal_data(

@@ -44,6 +44,7 @@ def _build() -> Runtime:
     import boto3
     from botocore.config import Config
 
+    from functions.contact import protection
     from functions.contact.content import load_form_content
     from functions.contact.store import SubmissionStore
 
@@ -55,10 +56,15 @@ def _build() -> Runtime:
         connect_timeout=2, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"}
     )
     content = load_form_content(settings.content_dir)
+    # The first submission needs the data masker anyway; building it now lets the function's
+    # own clients share its botocore session, so the cold start loads botocore's data once.
+    session = boto3.Session(botocore_session=protection.aws_session(settings.data_key_arn))
     desk = SubmissionDesk(
         content=content,
-        store=SubmissionStore(boto3.client("dynamodb", config=config), settings.submissions_table),
-        kms_client=boto3.client("kms", config=config),
+        store=SubmissionStore(
+            session.client("dynamodb", config=config), settings.submissions_table
+        ),
+        kms_client=session.client("kms", config=config),
         data_key_arn=settings.data_key_arn,
         email_hash_key_arn=settings.email_hash_key_arn,
     )

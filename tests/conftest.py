@@ -11,6 +11,7 @@ from tests.conftest_site import (  # noqa: F401 (fixtures for the site's tests)
     built_site,
     site_url,
 )
+from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.tools import require_chromium
 
 # Chromium flags for this closed network: without the background-networking ones Chromium
@@ -29,12 +30,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a fixed region, so no test can reach real AWS."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
-    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    use_fake_aws_credentials(monkeypatch)
 
 
 @pytest.fixture(scope="session")

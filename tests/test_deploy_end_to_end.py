@@ -22,6 +22,7 @@ from infra.deploy import deploy
 from infra.deploy.site_sync import IMMUTABLE, REVALIDATE
 from infra.local_aws import LOCAL_REGION, start_moto_server
 from sitegen.security import HEADERS_FILE
+from tests.support.aws_env import use_fake_aws_credentials
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK = "estimation-e2e"
@@ -70,11 +71,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local]:
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        patch.setenv("AWS_DEFAULT_REGION", LOCAL_REGION)
+        use_fake_aws_credentials(patch)
         server = start_moto_server(port=_free_port())
         try:
             host, port = server.get_host_and_port()

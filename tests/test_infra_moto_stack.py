@@ -17,17 +17,14 @@ import pytest
 from moto import mock_aws
 
 from infra.local_aws import LOCAL_REGION
+from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import Stack, deploy_stack
 
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        patch.setenv("AWS_DEFAULT_REGION", LOCAL_REGION)
+        use_fake_aws_credentials(patch)
         with mock_aws():
             yield deploy_stack("estimation-infra-test")
 

@@ -76,14 +76,6 @@ def _answer_rejection(exc: SubmissionRejected) -> Response[str]:
     return _answer(exc.errors, exc.locale)
 
 
-@app.exception_handler(StorageUnavailable)
-def _answer_storage_fault(exc: StorageUnavailable) -> Response[str]:
-    telemetry.record_fault(exc)
-    errors = {REQUEST: "unavailable"}
-    telemetry.record_rejected(errors)
-    return _answer(errors, None)
-
-
 @app.not_found
 def _answer_not_found(exc: NotFoundError) -> Response[str]:
     # The form's path with another method is 405, so clients learn to POST; the rest is 404.
@@ -108,10 +100,11 @@ def _answer_routing_error(exc: ServiceError) -> Response[str]:
     )
 
 
-@app.exception_handler(Exception)
-def _answer_unexpected_fault(exc: Exception) -> Response[str]:
-    # Whatever broke is ours, not the visitor's: a 503 they may retry, never a 500 with a
-    # traceback. Logged by type only, as the message could quote what was sent.
+@app.exception_handler([StorageUnavailable, Exception])
+def _answer_fault(exc: Exception) -> Response[str]:
+    # DynamoDB or KMS failing, or anything else that broke, is ours, not the visitor's: a 503
+    # they may retry, never a 500 with a traceback. Logged by type only, as the message could
+    # quote what was sent.
     telemetry.record_fault(exc)
     errors = {REQUEST: "unavailable"}
     telemetry.record_rejected(errors)

@@ -26,6 +26,7 @@ from functions.contact.events import LocalContext, http_event
 from functions.contact.protection import decrypt_personal_data
 from functions.contact.submissions import submission_id_for
 from sitegen.sources import current_policy_version
+from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import REGION, Stack, deploy_stack
 from tests.support.tools import ROOT
 
@@ -155,12 +156,7 @@ def contact_function(**environment: str) -> Iterator[ContactFunction]:
     post many times from one address.
     """
     with pytest.MonkeyPatch.context() as patch, mock_aws():
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        patch.setenv("AWS_DEFAULT_REGION", REGION)
-        patch.setenv("AWS_REGION", REGION)
+        use_fake_aws_credentials(patch)
         stack = deploy_stack(name=f"contact-{uuid.uuid4().hex[:8]}", site_origin=SITE_ORIGIN)
         settings = {**stack.environment, "RATE_LIMIT_PER_MINUTE": "0", **environment}
         for name, value in settings.items():

@@ -50,36 +50,52 @@ def _load_strings(content_dir: Path, site: Site) -> dict[str, dict[str, str]]:
     return strings
 
 
-def _existing_files(out_dir: Path) -> dict[str, int]:
-    # os.walk rather than Path.rglob: with thousands of pages pathlib's overhead shows.
-    sizes: dict[str, int] = {}
-    for folder, _, names in os.walk(out_dir):
+def _existing_files(out_dir: Path) -> tuple[set[str], bool]:
+    """Every file under `out_dir`, relative, and whether any folder there is empty."""
+    # os.walk rather than Path.rglob: with thousands of pages pathlib's overhead shows. No stat
+    # per file: comparing bytes in _write reads the file anyway, and a missing one is new.
+    names: set[str] = set()
+    has_empty_folder = False
+    for folder, subfolders, files in os.walk(out_dir):
         prefix = os.path.relpath(folder, out_dir).replace(os.sep, "/")
-        for name in names:
-            relative = name if prefix == "." else f"{prefix}/{name}"
-            sizes[relative] = os.stat(os.path.join(folder, name)).st_size
-    return sizes
+        has_empty_folder = has_empty_folder or not (subfolders or files)
+        names.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
+    return names, has_empty_folder
+
+
+def _unchanged(path: str, content: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == content
+    except OSError:
+        return False
 
 
 def _write(out_dir: Path, outputs: dict[str, bytes]) -> None:
     # Only files whose bytes changed are written, and only files no longer built are deleted:
     # on this project's disks creating and deleting thousands of files costs seconds, and a
     # preview server's watcher then sees only real changes.
-    existing = _existing_files(out_dir)
+    existing, has_empty_folder = _existing_files(out_dir)
     if existing and HEADERS_FILE not in existing:
         raise BuildError(str(out_dir), "is not empty and was not written by a build; not replacing")
     made: set[str] = set()
+    root = str(out_dir)
     for relative, content in outputs.items():
-        target = out_dir / relative
-        if existing.get(relative) == len(content) and target.read_bytes() == content:
+        target = os.path.join(root, relative)
+        if relative in existing and _unchanged(target, content):
             continue
         folder = os.path.dirname(relative)
         if folder not in made:
-            os.makedirs(out_dir / folder, exist_ok=True)
+            os.makedirs(os.path.join(root, folder), exist_ok=True)
             made.add(folder)
-        target.write_bytes(content)
-    for relative in sorted(set(existing) - set(outputs)):
+        with open(target, "wb") as handle:
+            handle.write(content)
+    stale = sorted(existing - outputs.keys())
+    for relative in stale:
         (out_dir / relative).unlink()
+    # Only a deletion can leave a folder empty, so a build that deleted nothing skips the walk.
+    if not (stale or has_empty_folder):
+        return
     for folder, _, names in os.walk(out_dir, topdown=False):
         if not names and Path(folder) != out_dir and not os.listdir(folder):
             os.rmdir(folder)

@@ -21,6 +21,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from sitegen.markdown_inline import use_quick_inline
+
 SECTION_NUMBER = re.compile(r"\s*(\d+)\.\s")
 CLAUSE_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)+)\.?\s")
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
@@ -101,6 +103,7 @@ class MarkdownRenderer:
     def __init__(self) -> None:
         self._touches = _PageTouchesExtension()
         self._markdown = markdown.Markdown(extensions=[self._touches], output_format="html")
+        use_quick_inline(self._markdown)
 
     def render(self, text: str) -> RenderedMarkdown:
         """Return the HTML of one page body and its second-level headings."""

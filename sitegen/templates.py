@@ -90,6 +90,9 @@ class PageRenderer:
             # Compiling the templates costs more than rendering the whole site; Jinja's own
             # cache (in the temp folder, keyed by each template's source) keeps it to once.
             bytecode_cache=jinja2.FileSystemBytecodeCache(),
+            # One environment per build, so templates cannot change under it: without this,
+            # every page's get_template stats its template files again to check for edits.
+            auto_reload=False,
         )
         # `tojson` escapes <, >, & and ' whatever this says; readable Cyrillic is smaller.
         self._environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}

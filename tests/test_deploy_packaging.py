@@ -13,9 +13,11 @@ import time
 import zipfile
 from pathlib import Path
 
+import boto3
 import pytest
 
 from infra.deploy.packaging import (
+    AWS_SERVICES,
     FIXED_TIMESTAMP,
     ROOT,
     Artefact,
@@ -24,8 +26,12 @@ from infra.deploy.packaging import (
     package_entries,
     package_function,
     runtime_requirements,
+    stage_function,
     write_zip,
 )
+from tests.support.contact import valid_fields
+from tests.support.packaged import answer_first_request
+from tests.support.stack import function_environment, stack_on_moto_server
 
 ELF_MACHINE_AARCH64 = 183
 
@@ -129,3 +135,34 @@ def test_package_zips_unused_for_a_day_are_removed(tmp_path: Path) -> None:
     os.utime(stale, (day_and_more, day_and_more))
     _forget_unused_zips(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["contact-recent.zip"]
+
+
+def test_package_keeps_aws_data_only_for_the_services_the_function_calls(
+    artefact: Artefact,
+) -> None:
+    names = zipfile.ZipFile(artefact.path).namelist()
+    services = {
+        name.split("/")[2]
+        for name in names
+        if name.startswith("botocore/data/") and name.count("/") > 2
+    }
+    assert services == AWS_SERVICES == {"dynamodb", "kms"}
+    # What every client reads, whatever its service.
+    assert {"botocore/data/endpoints.json", "botocore/data/partitions.json"} <= set(names)
+    assert not [n for n in names if n.startswith("boto3/data/") and n.split("/")[2] == "s3"]
+
+
+def test_packaged_function_stores_a_submission_using_only_what_the_zip_holds(
+    tmp_path: Path,
+) -> None:
+    # The zip's own files, with this machine's wheels, run by an interpreter that sees nothing
+    # else: a module, a botocore model or a content file the zip lacks fails this test.
+    package = stage_function(ROOT / "content", tmp_path / "task")
+    fields = valid_fields(first_name="Айгерім", email="packaged@example.kz")
+    with stack_on_moto_server("packaged-function") as (endpoint, outputs):
+        first = answer_first_request(function_environment(endpoint, outputs), fields, package)
+        table = outputs["SubmissionsTableName"]
+        items = boto3.client("dynamodb", endpoint_url=endpoint).scan(TableName=table)["Items"]
+    assert first.status == 201, first.body
+    assert [item["id"]["S"] for item in items] == [first.body["id"]]
+    assert "Айгерім" not in first.output and "packaged@example.kz" not in first.output

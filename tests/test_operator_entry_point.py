@@ -10,14 +10,13 @@ import sys
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 
 from functions.contact import runtime
 from functions.contact.app import handler
 from functions.contact.events import LocalContext, http_event
-from infra.local_aws import create_local_stack, start_moto_server
 from tests.support.contact import JSON_HEADERS, SITE_ORIGIN, valid_fields
+from tests.support.stack import function_environment, stack_on_moto_server
 from tests.support.tools import require
 
 COMMAND = Path(sys.executable).with_name("estimation-operator")
@@ -33,32 +32,15 @@ FAKE_CREDENTIALS = {
 @pytest.fixture(scope="module")
 def moto_server():
     """A moto server on a free loopback port with the stack created from the template."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        for name, value in FAKE_CREDENTIALS.items():
-            patch.setenv(name, value)
-        server = start_moto_server("127.0.0.1", 0)
-        try:
-            host, port = server.get_host_and_port()
-            endpoint = f"http://{host}:{port}"
-            outputs = create_local_stack(STACK, SITE_ORIGIN, endpoint_url=endpoint)
-            yield endpoint, outputs
-        finally:
-            server.stop()
+    with stack_on_moto_server(STACK, SITE_ORIGIN) as (endpoint, outputs):
+        yield endpoint, outputs
 
 
 def submit_through_handler(endpoint: str, outputs: dict[str, str], email: str) -> str:
     """Store one submission with the real handler talking to the moto server."""
     fields = valid_fields(email=email, first_name="Ерлан", phone=["+7 727 355 5555"])
-    functions = boto3.client("lambda", endpoint_url=endpoint)
-    configuration = functions.get_function_configuration(
-        FunctionName=outputs["ContactFunctionName"]
-    )
-    # The function's environment exactly as the template sets it, plus the local endpoint.
-    environment = {**configuration["Environment"]["Variables"], "AWS_ENDPOINT_URL": endpoint}
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in environment.items():
+        for name, value in function_environment(endpoint, outputs).items():
             patch.setenv(name, value)
         runtime.reset()
         try:

@@ -3,6 +3,11 @@
 The zip is reproducible (sorted entries, fixed timestamps and permissions, no bytecode), so the
 same sources give the same bytes, the same content-hashed S3 key, and no stack change.
 
+No bytecode, because only the runtime's own Python (3.13) can write bytecode Lambda would use,
+and the project's machines run 3.11: Lambda compiles the code at each cold start instead
+(`./dev bench contact` measures what that costs). The same files can be staged for this machine
+(`stage_function`), so tests and the benchmark run the function exactly as it is packaged.
+
 boto3 is packaged at the pinned version rather than taken from the Lambda runtime: the handler
 is tested against the pins in `constraints.txt`, and the runtime's copy changes without notice.
 """
@@ -16,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import tomllib
@@ -27,10 +33,6 @@ from infra.deploy.errors import DeployError
 from sitegen.sources import load_site
 
 ROOT = Path(__file__).resolve().parents[2]
-# Must match the template's ContactFunction: Runtime python3.13, Architectures arm64.
-PYTHON_VERSION = "3.13"
-# Lambda's python3.13 runs on Amazon Linux 2023 (glibc 2.34): any of these wheels loads there.
-PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64", "manylinux_2_34_aarch64")
 # The site generator's own dependencies; the function never imports them.
 GENERATOR_ONLY = frozenset({"jinja2", "markdown"})
 # What the function imports from the repository, beside its dependencies.
@@ -40,6 +42,29 @@ FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 SKIPPED_PARTS = frozenset({"__pycache__", "bin"})
 UNUSED_ZIP_SECONDS = 24 * 3600
+# The AWS services the function calls: the store writes to DynamoDB; the email hash and the
+# Encryption SDK's data keys come from KMS. botocore lists every service folder it ships when it
+# builds its first client, so the other 400 would cost each cold start ~40 ms (and 25 MB).
+AWS_SERVICES = frozenset({"dynamodb", "kms"})
+SERVICE_DATA_FOLDERS = ("botocore/data/", "boto3/data/")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the packaged dependencies will run: a Python version and the wheels' platforms."""
+
+    python_version: str
+    # Empty for this machine: pip then picks the wheels of the Python running it.
+    platforms: tuple[str, ...]
+
+
+# Must match the template's ContactFunction: Runtime python3.13, Architectures arm64. Lambda's
+# python3.13 runs on Amazon Linux 2023 (glibc 2.34): any of these wheels loads there.
+LAMBDA = Target(
+    "3.13", ("manylinux2014_aarch64", "manylinux_2_28_aarch64", "manylinux_2_34_aarch64")
+)
+# This machine, to run the packaged function here: the package test and the benchmark.
+HOST = Target(f"{sys.version_info.major}.{sys.version_info.minor}", ())
 
 
 @dataclass(frozen=True)
@@ -76,15 +101,18 @@ def install_dependencies(
     requirements: list[str],
     constraints: Path = ROOT / "constraints.txt",
     cache_root: Path | None = None,
+    target: Target = LAMBDA,
 ) -> Path:
-    """Install the manylinux arm64 wheels once per requirement set; return their folder."""
+    """Install the target's wheels once per requirement set; return their folder."""
     cache_root = cache_root or dependency_cache_root()
+    # This machine's own wheels differ by CPU and C library, which its platform tag names.
+    platforms = target.platforms or (sysconfig.get_platform(), sys.implementation.cache_tag)
     recipe = "\n".join(
-        [PYTHON_VERSION, *PLATFORMS, *requirements, constraints.read_text(encoding="utf-8")]
+        [target.python_version, *platforms, *requirements, constraints.read_text(encoding="utf-8")]
     )
-    target = cache_root / hashlib.sha256(recipe.encode()).hexdigest()[:32]
-    if target.is_dir():
-        return target
+    installed = cache_root / hashlib.sha256(recipe.encode()).hexdigest()[:32]
+    if installed.is_dir():
+        return installed
     cache_root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix="installing-", dir=cache_root))
     command = [
@@ -97,12 +125,8 @@ def install_dependencies(
         "--no-compile",
         "--target",
         str(staging),
-        "--implementation",
-        "cp",
-        "--python-version",
-        PYTHON_VERSION,
         "--only-binary=:all:",
-        *(f"--platform={platform}" for platform in PLATFORMS),
+        *_platform_options(target),
         "--constraint",
         str(constraints),
         *requirements,
@@ -113,10 +137,22 @@ def install_dependencies(
         raise DeployError(f"installing the function's dependencies failed:\n{result.stderr}")
     try:
         # Atomic: a concurrent packager either wins the rename or finds the folder ready.
-        staging.rename(target)
+        staging.rename(installed)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return installed
+
+
+def _platform_options(target: Target) -> list[str]:
+    if not target.platforms:
+        return []
+    return [
+        "--implementation",
+        "cp",
+        "--python-version",
+        target.python_version,
+        *(f"--platform={platform}" for platform in target.platforms),
+    ]
 
 
 def _files_under(folder: Path, prefix: str) -> dict[str, Path]:
@@ -129,9 +165,23 @@ def _files_under(folder: Path, prefix: str) -> dict[str, Path]:
     }
 
 
+def is_unused_service_data(name: str) -> bool:
+    """Whether a zip entry is botocore's or boto3's data for a service the function never calls."""
+    for folder in SERVICE_DATA_FOLDERS:
+        if name.startswith(folder):
+            service, separator, _ = name.removeprefix(folder).partition("/")
+            # Files directly in the folder (endpoints, partitions, retries) serve every service.
+            return bool(separator) and service not in AWS_SERVICES
+    return False
+
+
 def package_entries(content_dir: Path, dependencies: Path) -> dict[str, Path]:
     """Every file the zip holds, by its name inside the zip."""
-    entries = _files_under(dependencies, "")
+    entries = {
+        name: path
+        for name, path in _files_under(dependencies, "").items()
+        if not is_unused_service_data(name)
+    }
     for source in PROJECT_SOURCES:
         path = ROOT / source
         if path.is_file():
@@ -191,6 +241,19 @@ def package_function(content_dir: Path, build_dir: Path = ROOT / "build") -> Art
         artefact = write_zip(entries, destination)
     _forget_unused_zips(destination.parent)
     return artefact
+
+
+def stage_function(content_dir: Path, destination: Path, target: Target = HOST) -> Path:
+    """Lay the package's files out in `destination`, as Lambda unpacks them; return it.
+
+    With `HOST`, this machine can run the function from there exactly as it is packaged.
+    """
+    dependencies = install_dependencies(runtime_requirements(), target=target)
+    for name, source in package_entries(content_dir, dependencies).items():
+        copy = destination / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, copy)
+    return destination
 
 
 def _forget_unused_zips(folder: Path) -> None:

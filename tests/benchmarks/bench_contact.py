@@ -29,25 +29,6 @@ WARM_RUNS = 500
 COUNTED_SUBMISSIONS = 1000
 ORIGIN = "https://estimation.kz"
 
-# Runs in a fresh interpreter: the time from its first line to the first answer is the part
-# of a Lambda cold start this code controls (Lambda's own runtime start comes on top).
-COLD_SCRIPT = """
-import time
-started = time.perf_counter()
-import json, sys, uuid
-from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
-imported = time.perf_counter()
-fields = json.loads(sys.argv[1])
-fields["idempotency_key"] = str(uuid.uuid4())
-answer = handler(
-    http_event("POST", "/api/contact", json.dumps(fields), {"content-type": "application/json"}),
-    LocalContext(),
-)
-answered = time.perf_counter()
-assert answer["statusCode"] == 201, answer
-print(json.dumps({"import_ms": (imported - started) * 1e3, "total_ms": (answered - started) * 1e3}))
-"""
 # The same start, importing only the libraries the function may not drop and none of its code:
 # the part of the cold start that no change to the function's own code can take away.
 LIBRARIES_SCRIPT = """
@@ -92,90 +73,72 @@ def _line(label: str, value: float, unit: str, target: float | None = None) -> N
 
 
 def cold_start() -> None:
-    """Median over fresh interpreters against a moto server: import, then first answer."""
-    from infra.local_aws import create_local_stack, start_moto_server
-    from tests.support.stack import REGION
+    """Medians over fresh interpreters against a moto server: import, then the first answer.
+
+    Three ways of loading the same function: from the repository's virtualenv; from its
+    package (the zip's files, with this machine's wheels) once bytecode has been written; and
+    from the package as the zip ships, without bytecode: Lambda unpacks it read-only, so each
+    cold start compiles every module again.
+    """
+    import tempfile
+
+    from infra.deploy.packaging import stage_function
+    from tests.support.packaged import answer_first_request
+    from tests.support.stack import function_environment, stack_on_moto_server
 
     # The moto server would log every request it serves.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    server = start_moto_server(port=_free_port())
-    endpoint = f"http://127.0.0.1:{server._server.server_port}"
-    try:
-        outputs = create_local_stack("bench-cold", ORIGIN, endpoint_url=endpoint, region=REGION)
-        env = {
-            **os.environ,
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "SUBMISSIONS_TABLE": outputs["SubmissionsTableName"],
-            "DATA_KEY_ARN": outputs["DataKeyArn"],
-            "EMAIL_HASH_KEY_ARN": outputs["EmailHashKeyArn"],
-            "SITE_ORIGIN": ORIGIN,
-            "POWERTOOLS_SERVICE_NAME": "contact-form",
-            "POWERTOOLS_METRICS_NAMESPACE": "EstimationSite",
-            "PYTHONPATH": str(ROOT),
-        }
-        body = json.dumps(_submission())
-        runs = []
+    ways = ("repository", "package", "package, no bytecode")
+    runs: dict[str, list] = {way: [] for way in ways}
+    libraries_ms = []
+    with (
+        tempfile.TemporaryDirectory() as work,
+        stack_on_moto_server("bench-cold", ORIGIN) as (endpoint, outputs),
+    ):
+        environment = function_environment(endpoint, outputs)
+        package = stage_function(ROOT / "content", Path(work) / "task")
+        bare = stage_function(ROOT / "content", Path(work) / "bare")
+        answer_first_request(environment, _submission(), package)  # writes its bytecode
         for _ in range(COLD_RUNS):
-            start = time.perf_counter()
-            # The function's log lines and metrics go to this pipe, as in Lambda, and its
-            # last line is the figures.
-            done = subprocess.run(
-                [sys.executable, "-c", COLD_SCRIPT, body],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            wall_ms = (time.perf_counter() - start) * 1000
-            figures = json.loads(done.stdout.strip().splitlines()[-1])
-            # Right after, so both see the same load on the machine.
+            # Interleaved, so all see the same load on the machine.
+            for way, folder, bytecode in zip(
+                ways, (None, package, bare), (True, True, False), strict=True
+            ):
+                first = answer_first_request(environment, _submission(), folder, bytecode)
+                assert first.status == 201, first.body
+                runs[way].append(first)
             libraries = subprocess.run(
                 [sys.executable, "-c", LIBRARIES_SCRIPT],
-                env=env,
-                cwd=ROOT,
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            figures.update(json.loads(libraries.stdout.strip().splitlines()[-1]))
-            runs.append({**figures, "wall_ms": wall_ms})
-    finally:
-        server.stop()
-    print(f"cold start ({COLD_RUNS} fresh interpreters, moto server on loopback)")
+            libraries_ms.append(json.loads(libraries.stdout.strip().splitlines()[-1]))
+    print(f"cold start ({COLD_RUNS} fresh interpreters each, moto server on loopback)")
+    for way in ways:
+        print(f"  from the {way}:")
+        _line(
+            "  handler imported + first request answered (median)",
+            statistics.median(r.total_ms for r in runs[way]),
+            "ms",
+            COLD_START_TARGET_MS,
+        )
+        _line("    the same, fastest run", min(r.total_ms for r in runs[way]), "ms")
+        _line(
+            "    of which importing the handler (median)",
+            statistics.median(r.import_ms for r in runs[way]),
+            "ms",
+        )
+        _line(
+            "    process start → answered, incl. interpreter start",
+            statistics.median(r.wall_ms for r in runs[way]),
+            "ms",
+        )
     _line(
-        "handler imported + first request answered (median)",
-        statistics.median(r["total_ms"] for r in runs),
-        "ms",
-        COLD_START_TARGET_MS,
-    )
-    _line(
-        "  of which importing the handler (median)",
-        statistics.median(r["import_ms"] for r in runs),
+        "importing only the required libraries (median)",
+        statistics.median(r["libraries_ms"] for r in libraries_ms),
         "ms",
     )
-    _line(
-        "  importing only the required libraries (median)",
-        statistics.median(r["libraries_ms"] for r in runs),
-        "ms",
-    )
-    _line(
-        "process start → answered, incl. interpreter start (median)",
-        statistics.median(r["wall_ms"] for r in runs),
-        "ms",
-    )
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def warm_and_calls() -> None:

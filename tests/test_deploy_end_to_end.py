@@ -19,6 +19,8 @@ import boto3
 import pytest
 
 from infra.deploy import deploy
+from infra.deploy.bytecode import runtime_python
+from infra.deploy.packaging import LAMBDA
 from infra.deploy.site_sync import IMMUTABLE, REVALIDATE
 from infra.local_aws import LOCAL_REGION, start_moto_server
 from sitegen.security import HEADERS_FILE
@@ -171,6 +173,9 @@ def test_deploy_reports_each_step(published: tuple[Snapshot, Snapshot]) -> None:
         assert f"[{step}/6]" in first.output
     assert "stack estimation-e2e created" in first.output
     assert "no CDN to invalidate" in first.output
+    # This machine may or may not have the runtime's Python; the deploy says when it has not.
+    runtime_missing = runtime_python(LAMBDA.python_version) is None
+    assert ("the zip carries no bytecode" in first.output) == runtime_missing
 
 
 def test_deploy_again_changes_nothing(published: tuple[Snapshot, Snapshot]) -> None:

@@ -20,9 +20,10 @@ from infra.deploy.artefacts import (
     upload_artefact,
 )
 from infra.deploy.aws import Aws
+from infra.deploy.bytecode import runtime_python
 from infra.deploy.cdn import invalidate
 from infra.deploy.errors import DeployError
-from infra.deploy.packaging import Artefact, package_function
+from infra.deploy.packaging import LAMBDA, Artefact, package_function
 from infra.deploy.plan import print_plan
 from infra.deploy.progress import Progress
 from infra.deploy.site_sync import apply_sync, local_files, plan_sync, remote_files
@@ -77,8 +78,14 @@ def _prepare(content_dir: Path, out_dir: Path, progress: Progress) -> Prepared:
         result = build(content_dir, out_dir)
         progress.say(f"{len(result.files)} files in {out_dir}")
     with progress.step(STEPS[1]):
-        artefact = package_function(content_dir)
+        compiler = runtime_python(LAMBDA.python_version)
+        artefact = package_function(content_dir, bytecode_python=compiler)
         progress.say(f"{artefact.key} ({artefact.size / 1e6:.1f} MB)")
+        if not artefact.bytecode:
+            progress.say(
+                f"no python{LAMBDA.python_version} on this machine, so the zip carries no "
+                "bytecode: each cold start compiles the code again (about a second more)"
+            )
     site = load_site(content_dir)
     return Prepared(site, out_dir, headers_for(out_dir), artefact, frozenset({HEADERS_FILE}))
 

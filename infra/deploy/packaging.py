@@ -1,12 +1,10 @@
 """Package the contact-form function for Lambda: its dependencies for arm64, then a stable zip.
 
-The zip is reproducible (sorted entries, fixed timestamps and permissions, no bytecode), so the
-same sources give the same bytes, the same content-hashed S3 key, and no stack change.
-
-No bytecode, because only the runtime's own Python (3.13) can write bytecode Lambda would use,
-and the project's machines run 3.11: Lambda compiles the code at each cold start instead
-(`./dev bench contact` measures what that costs). The same files can be staged for this machine
-(`stage_function`), so tests and the benchmark run the function exactly as it is packaged.
+The zip is reproducible (sorted entries, fixed timestamps and permissions, hash-based bytecode
+when there is any), so the same sources give the same bytes, the same content-hashed S3 key,
+and no stack change. Bytecode comes only from the runtime's own Python (`bytecode.py`). The
+same files can be staged for this machine (`stage_function`), so tests and the benchmark run
+the function exactly as it is packaged.
 
 boto3 is packaged at the pinned version rather than taken from the Lambda runtime: the handler
 is tested against the pins in `constraints.txt`, and the runtime's copy changes without notice.
@@ -15,6 +13,7 @@ is tested against the pins in `constraints.txt`, and the runtime's copy changes 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import re
@@ -29,6 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.deploy.bytecode import compile_entries, python_identity
 from infra.deploy.errors import DeployError
 from sitegen.sources import load_site
 
@@ -74,6 +74,8 @@ class Artefact:
     path: Path
     sha256: str
     size: int
+    # The Python that wrote its bytecode (such as `cpython-313 3.13.1 ...`), or "" for none.
+    bytecode: str = ""
 
     @property
     def key(self) -> str:
@@ -215,49 +217,71 @@ def write_zip(entries: dict[str, Path], destination: Path) -> Artefact:
     return Artefact(destination, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def recipe_digest(entries: dict[str, Path]) -> str:
-    """A digest of every entry's name and bytes: equal digests make equal zips."""
+def recipe_digest(entries: dict[str, Path], bytecode: str = "") -> str:
+    """A digest of every entry's name and bytes, and of the Python compiling them.
+
+    Equal digests make equal zips.
+    """
     # This module decides the zip's layout, so a change to it makes a new recipe too.
-    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest = hashlib.sha256(Path(__file__).read_bytes() + b"\0" + bytecode.encode())
     for name in sorted(entries):
         digest.update(name.encode() + b"\0" + hashlib.sha256(entries[name].read_bytes()).digest())
     return digest.hexdigest()
 
 
-def package_function(content_dir: Path, build_dir: Path = ROOT / "build") -> Artefact:
+def package_function(
+    content_dir: Path, build_dir: Path = ROOT / "build", bytecode_python: str | None = None
+) -> Artefact:
     """Zip the dependencies, the code and the content into `build/lambda/`.
 
-    A zip already made from the same bytes is reused (hashing is far quicker than deflating);
-    `build/` is disposable and git-ignored.
+    With `bytecode_python` (the runtime's Python version), the zip carries its bytecode too. A
+    zip already made from the same bytes is reused (hashing is far quicker than compiling and
+    deflating); `build/` is disposable and git-ignored.
     """
     dependencies = install_dependencies(runtime_requirements())
     entries = package_entries(content_dir, dependencies)
-    destination = build_dir / "lambda" / f"contact-{recipe_digest(entries)[:32]}.zip"
+    bytecode = python_identity(bytecode_python) if bytecode_python else ""
+    destination = build_dir / "lambda" / f"contact-{recipe_digest(entries, bytecode)[:32]}.zip"
     if destination.is_file():
         os.utime(destination)  # used now: spared by the clean-up below
         data = destination.read_bytes()
         artefact = Artefact(destination, hashlib.sha256(data).hexdigest(), len(data))
+    elif bytecode_python:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=destination.parent) as work:
+            compiled = compile_entries(entries, bytecode_python, Path(work))
+            artefact = write_zip({**entries, **compiled}, destination)
     else:
         artefact = write_zip(entries, destination)
     _forget_unused_zips(destination.parent)
-    return artefact
+    return dataclasses.replace(artefact, bytecode=bytecode)
 
 
-def stage_function(content_dir: Path, destination: Path, target: Target = HOST) -> Path:
+def stage_function(
+    content_dir: Path,
+    destination: Path,
+    target: Target = HOST,
+    bytecode_python: str | None = None,
+) -> Path:
     """Lay the package's files out in `destination`, as Lambda unpacks them; return it.
 
-    With `HOST`, this machine can run the function from there exactly as it is packaged.
+    With `HOST`, this machine can run the function from there exactly as it is packaged; with
+    `bytecode_python` too, with the bytecode the zip would carry.
     """
     dependencies = install_dependencies(runtime_requirements(), target=target)
-    for name, source in package_entries(content_dir, dependencies).items():
-        copy = destination / name
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, copy)
+    entries = package_entries(content_dir, dependencies)
+    with tempfile.TemporaryDirectory() as work:
+        if bytecode_python:
+            entries.update(compile_entries(entries, bytecode_python, Path(work)))
+        for name, source in entries.items():
+            copy = destination / name
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
     return destination
 
 
 def _forget_unused_zips(folder: Path) -> None:
-    # Every code or content change leaves a 30 MB zip; those unused for a day go.
+    # Every code or content change leaves a 14 MB zip; those unused for a day go.
     cutoff = time.time() - UNUSED_ZIP_SECONDS
     for old in folder.glob("contact-*.zip"):
         with contextlib.suppress(FileNotFoundError):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.contact.api import app
-from functions.contact.telemetry import logger, metrics
+from functions.contact.startup import long_lived_objects
+
+with long_lived_objects():
+    from functions.contact.api import app
+    from functions.contact.telemetry import logger, metrics
 
 
 # log_event=False whatever the environment says: the event holds personal data.

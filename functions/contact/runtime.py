@@ -12,6 +12,7 @@ from functions.contact import telemetry
 from functions.contact.content import FormContent
 from functions.contact.limiter import SlidingWindowLimiter
 from functions.contact.settings import Settings
+from functions.contact.startup import long_lived_objects
 from functions.contact.submissions import SubmissionDesk
 
 
@@ -30,7 +31,8 @@ def current() -> Runtime:
     """The runtime of this Lambda instance, built on first use."""
     global _current
     if _current is None:
-        _current = _build()
+        with long_lived_objects(freeze=False):
+            _current = _build()
     return _current
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +15,9 @@ from tests.conftest_site import (  # noqa: F401 (fixtures for the site's tests)
 )
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.tools import require_chromium
+
+if TYPE_CHECKING:
+    from tests.support.contact import ContactFunction
 
 # Chromium flags for this closed network: without the background-networking ones Chromium
 # keeps trying to reach Google's hosts.
@@ -31,6 +36,16 @@ CHROMIUM_ARGS = [
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a fixed region, so no test can reach real AWS."""
     use_fake_aws_credentials(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def contact() -> Iterator[ContactFunction]:
+    """The form function on the template's stack in moto, one per test module."""
+    # Imported here: the site's tests never load moto or the function.
+    from tests.support.contact import contact_function
+
+    with contact_function() as function:
+        yield function
 
 
 @pytest.fixture(scope="session")

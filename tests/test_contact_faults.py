@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from html import escape
 
 import botocore.client
@@ -17,17 +16,10 @@ from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
     ContactFunction,
     captured_output,
-    contact_function,
     personal_data_kept_out_of_logs,
     valid_fields,
 )
 from tests.support.tools import ROOT
-
-
-@pytest.fixture(scope="module")
-def contact() -> Iterator[ContactFunction]:
-    with contact_function() as function:
-        yield function
 
 
 def client_error(code: str, operation: str) -> ClientError:

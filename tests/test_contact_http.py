@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from html import escape
 from urllib.parse import urlencode
 
@@ -21,19 +20,12 @@ from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     SITE_ORIGIN,
     ContactFunction,
     captured_output,
-    contact_function,
     personal_data_kept_out_of_logs,
     valid_fields,
 )
 from tests.support.tools import ROOT
 
 FORM = FORM_HEADERS["content-type"]
-
-
-@pytest.fixture(scope="module")
-def contact() -> Iterator[ContactFunction]:
-    with contact_function() as function:
-        yield function
 
 
 def form_body(fields: dict) -> str:

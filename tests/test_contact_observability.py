@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from tests.support.contact import (
     ContactFunction,
     captured_output,
-    contact_function,
     valid_fields,
 )
-
-
-@pytest.fixture(scope="module")
-def contact() -> Iterator[ContactFunction]:
-    with contact_function() as function:
-        yield function
 
 
 def emf_metrics(output: str) -> list[dict]:

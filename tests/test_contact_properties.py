@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -22,18 +21,11 @@ from tests.support.contact import (
     SITE_ORIGIN,
     ContactFunction,
     captured_output,
-    contact_function,
     valid_fields,
 )
 from tests.support.stack import REGION
 
 SUCCESS = {201, 303}
-
-
-@pytest.fixture(scope="module")
-def contact() -> Iterator[ContactFunction]:
-    with contact_function() as function:
-        yield function
 
 
 def stored_count(contact: ContactFunction) -> int:

@@ -7,7 +7,6 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 
 import boto3
 import botocore.client
@@ -21,7 +20,6 @@ from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
     ContactFunction,
     captured_output,
-    contact_function,
     personal_data_kept_out_of_logs,
     valid_fields,
 )
@@ -38,12 +36,6 @@ ITEM_ATTRIBUTES = {
     "email_hash",
 }
 CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
-
-
-@pytest.fixture(scope="module")
-def contact() -> Iterator[ContactFunction]:
-    with contact_function() as function:
-        yield function
 
 
 @pytest.fixture

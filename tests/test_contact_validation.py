@@ -16,19 +16,12 @@ from functions.contact import runtime
 from sitegen.sources import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     ContactFunction,
-    contact_function,
     personal_data_kept_out_of_logs,
     valid_fields,
 )
 from tests.support.tools import ROOT
 
 CONTENT = ROOT / "content"
-
-
-@pytest.fixture(scope="module")
-def contact() -> ContactFunction:
-    with contact_function() as function:
-        yield function
 
 
 @dataclass

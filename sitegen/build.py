@@ -10,6 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecontent.policy import policy_versions
+from sitecontent.site import Site, load_site
+from sitecontent.strings import load_strings, strings_path
 from sitegen.assets import load_assets
 from sitegen.errors import BuildError
 from sitegen.links import robots_txt, sitemap_xml
@@ -17,7 +20,6 @@ from sitegen.pages import gather_pages
 from sitegen.policy import check_policy_structure
 from sitegen.rendering import plan_jobs, render_pages
 from sitegen.security import HEADERS_FILE, headers_file_text, security_headers, style_hash
-from sitegen.sources import STRINGS_FILE, Site, load_site, load_strings, policy_versions
 from sitegen.templates import PageRenderer, SiteData
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
@@ -43,7 +45,7 @@ def _load_strings(content_dir: Path, site: Site) -> dict[str, dict[str, str]]:
         if missing:
             holder = next(other for other in site.languages if missing[0] in strings[other])
             raise BuildError(
-                str(content_dir / language / STRINGS_FILE),
+                str(strings_path(content_dir, language)),
                 f"missing string {missing[0]!r} (present in {holder})"
                 + (f" and {len(missing) - 1} more" if len(missing) > 1 else ""),
             )

@@ -1,10 +1,10 @@
-"""The one exception the build reports to people."""
+"""The one exception the build reports to people.
 
+A build error is a content error: the build stops on the first problem in the content or the
+templates and names the file (and line) that has it, whether the content model
+(`sitecontent`) or the generator found it. One class, so one `except` catches both.
+"""
 
-class BuildError(Exception):
-    """A problem in the content or templates, named by the file (and line) that has it."""
+from sitecontent.errors import ContentError as BuildError
 
-    def __init__(self, location: str, message: str) -> None:
-        super().__init__(f"{location}: {message}")
-        self.location = location
-        self.message = message
+__all__ = ["BuildError"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from sitecontent.site import Site
 from sitegen.pages import NOT_FOUND_SLUG, Page
-from sitegen.sources import Site
 
 ROOT_URL = "/"
 

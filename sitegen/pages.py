@@ -12,14 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecontent.files import split_front_matter
+from sitecontent.policy import POLICY_FOLDER, PolicyVersion, policy_versions
+from sitecontent.site import Site
 from sitegen.errors import BuildError
-from sitegen.sources import (
-    POLICY_FOLDER,
-    PolicyVersion,
-    Site,
-    policy_versions,
-    split_front_matter,
-)
 
 NOT_FOUND_SLUG = "404"
 # Layouts an editor may name in front matter; the others are chosen by the file's place.

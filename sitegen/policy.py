@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sitecontent.files import split_front_matter
+from sitecontent.policy import POLICY_FOLDER
+from sitecontent.site import Site
 from sitegen.errors import BuildError
 from sitegen.pages import Page
-from sitegen.sources import POLICY_FOLDER, Site, split_front_matter
 
 SECTION_LINE = re.compile(r"^##\s+(\d+)\.\s")
 CLAUSE_LINE = re.compile(r"^(\d+(?:\.\d+)+)\.?\s")

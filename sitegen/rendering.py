@@ -11,10 +11,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecontent.site import Site
 from sitegen.errors import BuildError
 from sitegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from sitegen.pages import NOT_FOUND_SLUG, Page
-from sitegen.sources import Site
 from sitegen.templates import PageRenderer
 
 PARALLEL_FROM_PAGES = 400

@@ -15,7 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from sitegen.sources import Site
+from sitecontent.site import Site
 
 HEADERS_FILE = "_headers.json"
 

@@ -10,12 +10,14 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from sitecontent.policy import PolicyVersion
+from sitecontent.site import Site
+from sitecontent.strings import strings_path
 from sitegen.assets import Assets
 from sitegen.errors import BuildError
 from sitegen.links import Alternate, alternates, root_alternates
 from sitegen.markdown_render import RenderedMarkdown
 from sitegen.pages import Page
-from sitegen.sources import STRINGS_FILE, PolicyVersion, Site
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Translator:
 
     def __init__(self, data: SiteData, language: str) -> None:
         self._strings = data.strings[language]
-        self._file = data.content_dir / language / STRINGS_FILE
+        self._file = strings_path(data.content_dir, language)
 
     def __call__(self, key: str, **values: str) -> str:
         try:

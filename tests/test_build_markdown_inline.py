@@ -7,8 +7,8 @@ from pathlib import Path
 import markdown
 import pytest
 
+from sitecontent.files import split_front_matter
 from sitegen.markdown_inline import use_quick_inline
-from sitegen.sources import split_front_matter
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
 

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from functions.contact import protection, runtime
 from functions.contact.submissions import SubmissionDesk
-from sitegen.sources import load_strings
+from sitecontent.strings import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
     ContactFunction,

@@ -13,7 +13,7 @@ from functions.contact import runtime
 from functions.contact.app import handler
 from functions.contact.events import LocalContext, http_event
 from functions.contact.limiter import SlidingWindowLimiter
-from sitegen.sources import load_strings
+from sitecontent.strings import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     FORM_HEADERS,
     JSON_HEADERS,

@@ -8,7 +8,8 @@ import pytest
 
 from functions.contact.errors import WHOLE_REQUEST_STATUS
 from functions.contact.openapi_spec import ErrorCode
-from sitegen.sources import load_site, load_strings
+from sitecontent.site import load_site
+from sitecontent.strings import load_strings
 from tests.support.tools import ROOT
 
 CONTENT = ROOT / "content"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from functions.contact import runtime
-from sitegen.sources import load_strings
+from sitecontent.strings import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     ContactFunction,
     personal_data_kept_out_of_logs,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from sitegen.sources import load_strings, split_front_matter
+from sitecontent.files import split_front_matter
+from sitecontent.strings import load_strings
 from tests.support.preview import ROOT, Preview, running_preview
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sitegen.sources import current_policy_version
+from sitecontent.policy import current_policy_version
 from tests.support.preview import ROOT, Preview, load_payload, running_preview, submit_concurrently
 
 pytestmark = pytest.mark.slow

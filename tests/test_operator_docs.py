@@ -10,7 +10,8 @@ import pytest
 
 from functions.operator import errors
 from functions.operator.cli import build_parser
-from sitegen.sources import current_policy_version, load_site
+from sitecontent.policy import current_policy_version
+from sitecontent.site import load_site
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

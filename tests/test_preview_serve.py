@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from infra.local_aws import ensure_port_free
+from sitecontent.policy import current_policy_version
 from sitegen.security import headers_for
-from sitegen.sources import current_policy_version
 from tests.support.preview import (
     ROOT,
     Preview,

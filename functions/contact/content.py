@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.sources import current_policy_version, load_site, load_strings
+from sitecontent.policy import current_policy_version
+from sitecontent.site import load_site
+from sitecontent.strings import load_strings
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from infra.deploy.stack import (
     stack_parameters,
 )
 from infra.deploy.template import chosen_parameters, load_template
+from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
-from sitegen.sources import Site, load_site
 
 __all__ = ["DeployError", "deploy"]
 

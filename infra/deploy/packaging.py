@@ -30,13 +30,13 @@ from pathlib import Path
 
 from infra.deploy.bytecode import compile_entries, python_identity
 from infra.deploy.errors import DeployError
-from sitegen.sources import load_site
+from sitecontent import model_files
 
 ROOT = Path(__file__).resolve().parents[2]
 # The site generator's own dependencies; the function never imports them.
 GENERATOR_ONLY = frozenset({"jinja2", "markdown"})
 # What the function imports from the repository, beside its dependencies.
-PROJECT_SOURCES = ("functions", "sitegen/__init__.py", "sitegen/errors.py", "sitegen/sources.py")
+PROJECT_SOURCES = ("functions", "sitecontent")
 # Every zip entry gets this time, so rebuilding never changes the bytes.
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
@@ -190,13 +190,8 @@ def package_entries(content_dir: Path, dependencies: Path) -> dict[str, Path]:
             entries[source] = path
         else:
             entries.update(_files_under(path, f"{source}/"))
-    site = load_site(content_dir)
-    entries["content/site.toml"] = content_dir / "site.toml"
-    for language in site.languages:
-        folder = content_dir / language
-        entries[f"content/{language}/strings.toml"] = folder / "strings.toml"
-        for policy in sorted((folder / "privacy").glob("*.md")):
-            entries[f"content/{language}/privacy/{policy.name}"] = policy
+    for path in model_files(content_dir):
+        entries[f"content/{path.relative_to(content_dir).as_posix()}"] = path
     return entries
 
 

@@ -12,7 +12,7 @@ from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 from infra.deploy.headers import HEADER_PARAMETERS, header_parameters
 from infra.deploy.packaging import Artefact
 from infra.local_aws import TEMPLATE, template_for_moto
-from sitegen.sources import Site
+from sitecontent.site import Site
 
 # ACM certificate for the site's domain (us-east-1); set once, then each deploy keeps it.
 CERTIFICATE_VARIABLE = "ESTIMATION_CERTIFICATE_ARN"

@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sitegen.sources import current_policy_version
+from sitecontent.policy import current_policy_version
 from tests.support.preview import ROOT, load_payload, running_preview, submit_concurrently
 
 SUBMISSIONS = 200

@@ -118,7 +118,7 @@ def bare_loop_ms_per_page(content: Path) -> float:
     import markdown
     from markupsafe import Markup
 
-    from sitegen.sources import split_front_matter
+    from sitecontent.files import split_front_matter
 
     template = jinja2.Environment(autoescape=True).from_string(
         "<!doctype html><title>{{ title }}</title><main>{{ body }}</main>"

@@ -25,7 +25,7 @@ from functions.contact.app import handler
 from functions.contact.events import LocalContext, http_event
 from functions.contact.protection import decrypt_personal_data
 from functions.contact.submissions import submission_id_for
-from sitegen.sources import current_policy_version
+from sitecontent.policy import current_policy_version
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import REGION, Stack, deploy_stack
 from tests.support.tools import ROOT

@@ -1,0 +1,30 @@
+"""A language's UI strings: labels, error messages, buttons, in `content/<lang>/strings.toml`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitecontent.files import read_toml
+
+STRINGS_FILE = "strings.toml"
+
+
+def strings_path(content_dir: Path, language: str) -> Path:
+    """Where a language's strings file is."""
+    return content_dir / language / STRINGS_FILE
+
+
+def load_strings(content_dir: Path, language: str) -> dict[str, str]:
+    """Return a language's UI strings as a flat mapping of dotted keys (`errors.required`)."""
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, table: dict) -> None:
+        for key, value in table.items():
+            dotted = f"{prefix}{key}"
+            if isinstance(value, dict):
+                walk(f"{dotted}.", value)
+            else:
+                flat[dotted] = str(value)
+
+    walk("", read_toml(strings_path(content_dir, language)))
+    return flat

@@ -9,7 +9,8 @@ import botocore.client
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from functions.contact import protection, runtime
+from functions import personal_data
+from functions.contact import runtime
 from functions.contact.submissions import SubmissionDesk
 from sitecontent.strings import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
@@ -58,7 +59,7 @@ def test_faults_answer_503_store_nothing_then_retry_stores_once(
     fault: Exception,
 ) -> None:
     # Given a data-key cache that is empty, so the data key must come from KMS now
-    protection.data_masker.cache_clear()
+    personal_data.data_masker.cache_clear()
     fields = valid_fields()
     with monkeypatch.context() as patch:
         fail_on(patch, call, fault)

@@ -7,14 +7,16 @@ import json
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 
+import aws_encryption_sdk.caches
 import boto3
 import botocore.client
 import pytest
 from aws_lambda_powertools.utilities.data_masking.exceptions import DataMaskingContextMismatchError
 from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 
-from functions.contact import protection
+from functions import personal_data, submission_item
 from infra.local_aws import TEMPLATE
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
@@ -38,6 +40,16 @@ ITEM_ATTRIBUTES = {
 CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
+class CacheClock:
+    """The clock the Encryption SDK's data-key cache ages its entries by, set by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Count every AWS API call by service and operation, e.g. `kms.GenerateMac`."""
@@ -50,6 +62,17 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
     return calls
+
+
+@pytest.fixture
+def cache_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[CacheClock]:
+    """A fresh data masker whose data-key cache runs on a clock the test moves."""
+    clock = CacheClock()
+    # The SDK's cache module reads `time.time()`; the test turns its hands instead of waiting.
+    monkeypatch.setattr(aws_encryption_sdk.caches, "time", clock)
+    personal_data.data_masker.cache_clear()
+    yield clock
+    personal_data.data_masker.cache_clear()
 
 
 def _listed(value: object) -> list:
@@ -137,7 +160,7 @@ def test_storage_blob_does_not_decrypt_under_another_items_context(
     first_item, second_item = contact.item_for(first), contact.item_for(second)
     assert first_item is not None and second_item is not None
     with pytest.raises(DataMaskingContextMismatchError):
-        protection.decrypt_personal_data(
+        personal_data.decrypt_personal_data(
             contact.environment["DATA_KEY_ARN"],
             second_item["id"]["S"],
             first_item["personal_data"]["S"],
@@ -148,7 +171,7 @@ def test_storage_email_hash_finds_the_item_for_the_operator(contact: ContactFunc
     fields = valid_fields(email="Aigerim.Ospan@Example.KZ")
     contact.post_json(fields)
     kms = boto3.client("kms", region_name=REGION)
-    wanted = protection.email_hash(
+    wanted = submission_item.email_hash(
         kms, contact.environment["EMAIL_HASH_KEY_ARN"], "  aigerim.ospan@example.kz "
     )
     found = boto3.client("dynamodb", region_name=REGION).query(
@@ -216,6 +239,35 @@ def test_storage_steady_state_costs_one_write_and_one_kms_call(
     for _ in range(20):
         assert contact.post_json(valid_fields())["statusCode"] == 201
     assert aws_calls == Counter({"dynamodb.PutItem": 20, "kms.GenerateMac": 20})
+
+
+def test_storage_one_data_key_per_cache_window(
+    contact: ContactFunction, aws_calls: Counter[str], cache_clock: CacheClock
+) -> None:
+    window = personal_data.DATA_KEY_CACHE_SECONDS
+    started = cache_clock.now
+    data_keys = []
+    for offset in (0, 1, window - 1, window + 1, window + 2, 2 * window + 2):
+        cache_clock.now = started + offset
+        aws_calls.clear()
+        assert contact.post_json(valid_fields())["statusCode"] == 201
+        data_keys.append(aws_calls["kms.GenerateDataKey"])
+    # A cold start asks KMS for a data key, and so does the first submission after it expires.
+    assert data_keys == [1, 0, 0, 1, 0, 1]
+
+
+def test_storage_operator_decrypts_a_windows_blobs_with_one_kms_call(
+    contact: ContactFunction, aws_calls: Counter[str], cache_clock: CacheClock
+) -> None:
+    posted = [valid_fields(first_name=name) for name in ("Айгерім", "Дәулет", "Жанар")]
+    for fields in posted:
+        contact.post_json(fields)
+    items = [contact.item_for(fields) for fields in posted]
+    personal_data.data_masker.cache_clear()  # the operator's own process: nothing cached yet
+    aws_calls.clear()
+    names = [contact.personal_data(item)["first_name"] for item in items]
+    assert names == ["Айгерім", "Дәулет", "Жанар"]
+    assert aws_calls == Counter({"kms.Decrypt": 1})
 
 
 def test_storage_function_never_decrypts(contact: ContactFunction, aws_calls: Counter[str]) -> None:

@@ -67,8 +67,13 @@ def test_zip_with_bytecode_rebuilt_elsewhere_is_byte_identical(
 def test_packaged_function_runs_its_bytecode_not_its_sources(tmp_path: Path) -> None:
     package = stage_function(ROOT / "content", tmp_path / "task", bytecode_python=sys.executable)
     # Were any of these compiled again from source, the function would fail to start.
-    for module in ("app.py", "api.py", "submissions.py", "protection.py"):
-        (package / "functions" / "contact" / module).write_text(
+    for module in (
+        "functions/contact/app.py",
+        "functions/contact/api.py",
+        "functions/contact/submissions.py",
+        "functions/personal_data.py",
+    ):
+        (package / module).write_text(
             "raise RuntimeError('compiled from source')\n", encoding="utf-8"
         )
     with stack_on_moto_server("bytecode-function") as (endpoint, outputs):

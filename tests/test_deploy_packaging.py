@@ -59,7 +59,8 @@ def test_package_holds_the_handler_its_readers_and_content(artefact: Artefact) -
     assert {
         "functions/__init__.py",
         "functions/contact/app.py",
-        "functions/contact/protection.py",
+        "functions/personal_data.py",
+        "functions/submission_item.py",
         "sitecontent/__init__.py",
         "sitecontent/site.py",
         "sitecontent/policy.py",

@@ -20,7 +20,7 @@ from functions.operator.aws import Aws
 from functions.operator.cli import main
 from functions.operator.errors import RefusedError
 from functions.operator.resources import Resources
-from functions.operator.store import Change, SubmissionStore
+from functions.operator.store import AuditedStore, Change
 from tests.support.contact import JSON_HEADERS, contact_function, valid_fields
 from tests.support.stack import Stack
 
@@ -623,7 +623,7 @@ def test_store_change_decided_on_a_stale_read_writes_neither_change_nor_audit(op
     submission_id = submit(person)
     operator("block", submission_id)  # another operator, between our read and our write
     outputs = stack.outputs
-    store = SubmissionStore(
+    store = AuditedStore(
         Aws(),
         Resources(
             outputs["SubmissionsTableName"],

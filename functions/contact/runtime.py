@@ -46,9 +46,9 @@ def _build() -> Runtime:
     import boto3
     from botocore.config import Config
 
-    from functions.contact import protection
+    from functions import personal_data
     from functions.contact.content import load_form_content
-    from functions.contact.store import SubmissionStore
+    from functions.contact.store import SubmissionWriter
 
     settings = Settings()
     telemetry.configure(settings.powertools_service_name, settings.powertools_metrics_namespace)
@@ -60,10 +60,10 @@ def _build() -> Runtime:
     content = load_form_content(settings.content_dir)
     # The first submission needs the data masker anyway; building it now lets the function's
     # own clients share its botocore session, so the cold start loads botocore's data once.
-    session = boto3.Session(botocore_session=protection.aws_session(settings.data_key_arn))
+    session = boto3.Session(botocore_session=personal_data.aws_session(settings.data_key_arn))
     desk = SubmissionDesk(
         content=content,
-        store=SubmissionStore(
+        store=SubmissionWriter(
             session.client("dynamodb", config=config), settings.submissions_table
         ),
         kms_client=session.client("kms", config=config),

@@ -8,12 +8,13 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.contact.errors import AlreadyStored, StorageUnavailable
+from functions.submission_item import ID
 
 _serializer = TypeSerializer()
 
 
-class SubmissionStore:
-    """New submission items in the submissions table; the function never reads or changes one."""
+class SubmissionWriter:
+    """Writes new submission items; the function never reads or changes one."""
 
     def __init__(self, dynamodb_client: Any, table_name: str) -> None:
         self._dynamodb = dynamodb_client
@@ -29,11 +30,11 @@ class SubmissionStore:
             self._dynamodb.put_item(
                 TableName=self._table_name,
                 Item={name: _serializer.serialize(value) for name, value in item.items()},
-                ConditionExpression="attribute_not_exists(id)",
+                ConditionExpression=f"attribute_not_exists({ID})",
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise AlreadyStored(item["id"]) from exc
+                raise AlreadyStored(item[ID]) from exc
             raise StorageUnavailable("dynamodb", exc.response.get("Error", {}).get("Code")) from exc
         except BotoCoreError as exc:
             raise StorageUnavailable("dynamodb", type(exc).__name__) from exc

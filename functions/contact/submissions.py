@@ -11,11 +11,12 @@ from typing import Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from functions.contact import protection
+from functions import personal_data, submission_item
 from functions.contact.content import FormContent
 from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
 from functions.contact.models import Submission, field_errors, validate_submission
-from functions.contact.store import SubmissionStore
+from functions.contact.store import SubmissionWriter
+from functions.submission_item import CROSS_BORDER, MARKETING, PROCESSING
 
 # Item ids derive from the browser's idempotency key, so a retry maps to the same item and a
 # conditional put stores it once. Fixed forever: changing it would break retries in flight.
@@ -33,11 +34,6 @@ class Receipt:
     outcome: Outcome
 
 
-def utc_timestamp(moment: dt.datetime) -> str:
-    """UTC ISO-8601 with microseconds and `Z`, as items store times."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def submission_id_for(idempotency_key: str | None) -> str:
     """The item id: derived from the idempotency key, random when the browser sent none."""
     if idempotency_key is None:
@@ -51,7 +47,7 @@ class SubmissionDesk:
     def __init__(
         self,
         content: FormContent,
-        store: SubmissionStore,
+        store: SubmissionWriter,
         kms_client: Any,
         data_key_arn: str,
         email_hash_key_arn: str,
@@ -96,43 +92,32 @@ class SubmissionDesk:
             raise SubmissionRejected({"policy_version": "stale_policy"}, locale)
 
     def _item(self, submission: Submission, submission_id: str) -> dict[str, Any]:
-        received_at = utc_timestamp(self._clock())
-        consents = {
-            "processing": {"given": submission.consent, "at": received_at},
-            "marketing": {"given": submission.marketing, "at": received_at},
-        }
+        consents = {PROCESSING: submission.consent, MARKETING: submission.marketing}
         if self._content.ask_cross_border_consent:
-            consents["cross_border"] = {"given": submission.cross_border, "at": received_at}
-        return {
-            "id": submission_id,
-            "created_at": received_at,
-            "locale": submission.locale,
-            "policy_version": submission.policy_version,
-            "status": "active",
-            "consents": consents,
-            "personal_data": self._encrypt(submission, submission_id),
-            "email_hash": self._email_hash(submission.email),
-        }
+            consents[CROSS_BORDER] = submission.cross_border
+        return submission_item.new_item(
+            submission_id,
+            created_at=submission_item.utc_timestamp(self._clock()),
+            locale=submission.locale,
+            policy_version=submission.policy_version,
+            consents=consents,
+            personal_data=self._encrypt(submission, submission_id),
+            email_hash=self._email_hash(submission.email),
+        )
 
     def _email_hash(self, email: str) -> str:
         try:
-            return protection.email_hash(self._kms, self._email_hash_key_arn, email)
+            return submission_item.email_hash(self._kms, self._email_hash_key_arn, email)
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable("kms", type(exc).__name__) from exc
 
     def _encrypt(self, submission: Submission, submission_id: str) -> str:
-        personal_data = {
-            "last_name": submission.last_name,
-            "first_name": submission.first_name,
-            "patronymic": submission.patronymic,
-            "email": submission.email,
-            "phones": list(submission.phone),
-            "message": submission.message,
+        fields = {
+            name: getattr(submission, form_field)
+            for name, form_field in submission_item.FORM_FIELDS.items()
         }
         try:
-            return protection.encrypt_personal_data(
-                self._data_key_arn, submission_id, personal_data
-            )
+            return personal_data.encrypt_personal_data(self._data_key_arn, submission_id, fields)
         # The Encryption SDK wraps KMS and network faults in its own exception types, and
         # none of them is the visitor's fault: any failure here means "try again later".
         except Exception as exc:

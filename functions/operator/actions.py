@@ -8,25 +8,39 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from functions.contact import protection
 from functions.contact.models import field_errors, validate_submission
-from functions.operator.audit import AuditTrail, utc_timestamp
+from functions.operator.audit import AuditTrail
 from functions.operator.aws import aws_failures
 from functions.operator.errors import RefusedError, UsageError
-from functions.operator.records import (
+from functions.operator.records import Submissions
+from functions.operator.store import Change
+from functions.personal_data import encrypt_personal_data
+from functions.submission_item import (
     ACTIVE,
     ANONYMISED,
     BLOCKED,
+    CONSENTS,
+    CREATED_AT,
+    EMAIL_HASH,
+    FORM_FIELDS,
+    ID,
+    LOCALE,
+    MARKETING,
+    PERSONAL,
+    PERSONAL_DATA,
+    PERSONAL_DATA_FIELDS,
+    POLICY_VERSION,
+    STATUS,
+    UPDATED_AT,
     WITH_PERSONAL_DATA,
     WITHDRAWN,
-    Submissions,
+    consent,
+    month_of,
+    utc_timestamp,
 )
-from functions.operator.store import Change
 
 # Asked before an irreversible or overwriting change; False means "do nothing".
 Confirm = Callable[[str], bool]
-# The personal-data keys of the item contract, in the order `update` reports them.
-PERSONAL_DATA_KEYS = ("last_name", "first_name", "patronymic", "email", "phones", "message")
 
 
 @dataclass(frozen=True)
@@ -53,26 +67,26 @@ def _ask(confirm: Confirm, question: str) -> None:
 
 
 def _refuse_unless(item: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
-    if item["status"] not in allowed:
-        raise RefusedError(f"submission {item['id']} is {item['status']}: it cannot be {what}")
+    if item[STATUS] not in allowed:
+        raise RefusedError(f"submission {item[ID]} is {item[STATUS]}: it cannot be {what}")
 
 
 def unsubscribe(submissions: Submissions, audit: AuditTrail, email: str) -> Outcome:
     """Turn marketing consent off, with the time, on every submission of the person."""
     items = submissions.of_person(email)
     now = utc_timestamp()
-    targets = [i for i in items if i.get("consents", {}).get("marketing", {}).get("given")]
+    targets = [i for i in items if i.get(CONSENTS, {}).get(MARKETING, {}).get("given")]
     changes = [
         Change(
-            item["id"],
+            item[ID],
             expected_statuses=WITH_PERSONAL_DATA,
-            set_values={"consents.marketing": {"given": False, "at": now}, "updated_at": now},
-            expected_values={"email_hash": item["email_hash"]},
+            set_values={f"{CONSENTS}.{MARKETING}": consent(False, now), UPDATED_AT: now},
+            expected_values={EMAIL_HASH: item[EMAIL_HASH]},
         )
         for item in targets
     ]
     changed = submissions.store.apply(changes, audit.recorder("unsubscribe"))
-    unchanged = [item["id"] for item in items if item not in targets]
+    unchanged = [item[ID] for item in items if item not in targets]
     return Outcome("unsubscribed", changed, unchanged)
 
 
@@ -81,11 +95,11 @@ def _set_status(
 ) -> Outcome:
     item = submissions.get(text_id)
     verb = f"{action}ed"
-    if item["status"] == after:
-        return Outcome(verb, [], [item["id"]])
+    if item[STATUS] == after:
+        return Outcome(verb, [], [item[ID]])
     _refuse_unless(item, (before,), verb)
     now = utc_timestamp()
-    change = Change(item["id"], (before,), {"status": after, "updated_at": now})
+    change = Change(item[ID], (before,), {STATUS: after, UPDATED_AT: now})
     return Outcome(verb, submissions.store.apply([change], audit.recorder(action)))
 
 
@@ -106,7 +120,7 @@ def withdraw(submissions: Submissions, audit: AuditTrail, email: str, confirm: C
     with the time), so the record of what was consented to and when survives the data.
     """
     items = submissions.of_person(email)
-    ids = [item["id"] for item in items]
+    ids = [item[ID] for item in items]
     _ask(
         confirm,
         f"Withdraw consent for {len(ids)} submission(s): {', '.join(ids)}.\n"
@@ -115,28 +129,19 @@ def withdraw(submissions: Submissions, audit: AuditTrail, email: str, confirm: C
     now = utc_timestamp()
     changes = [
         Change(
-            item["id"],
+            item[ID],
             expected_statuses=WITH_PERSONAL_DATA,
             set_values={
-                "status": WITHDRAWN,
-                "updated_at": now,
-                **{
-                    f"consents.{name}": {"given": False, "at": now}
-                    for name in item.get("consents", {})
-                },
+                STATUS: WITHDRAWN,
+                UPDATED_AT: now,
+                **{f"{CONSENTS}.{name}": consent(False, now) for name in item.get(CONSENTS, {})},
             },
-            remove=("personal_data", "email_hash"),
-            expected_values={"email_hash": item["email_hash"]},
+            remove=PERSONAL,
+            expected_values={EMAIL_HASH: item[EMAIL_HASH]},
         )
         for item in items
     ]
     return Outcome("withdrawn", submissions.store.apply(changes, audit.recorder("withdraw")))
-
-
-def _month(timestamp: str) -> str:
-    # "2026-11-25T12:34:56.789012Z" -> "2026-11-01T00:00:00.000000Z": still a valid time in
-    # the table's format, but no longer one that matches a request in a server log.
-    return f"{timestamp[:7]}-01T00:00:00.000000Z"
 
 
 def anonymise(
@@ -147,17 +152,19 @@ def anonymise(
     _refuse_unless(item, WITH_PERSONAL_DATA, "anonymised (it holds no personal data)")
     _ask(
         confirm,
-        f"Anonymise submission {item['id']}: its personal data will be destroyed irreversibly.",
+        f"Anonymise submission {item[ID]}: its personal data will be destroyed irreversibly.",
     )
+    # Still valid times in the table's format, but no longer ones that match a request in a
+    # server log.
     coarse_times = {
-        f"consents.{name}.at": _month(consent["at"])
-        for name, consent in item.get("consents", {}).items()
+        f"{CONSENTS}.{name}.at": month_of(given["at"])
+        for name, given in item.get(CONSENTS, {}).items()
     }
     change = Change(
-        item["id"],
+        item[ID],
         expected_statuses=WITH_PERSONAL_DATA,
-        set_values={"status": ANONYMISED, "created_at": _month(item["created_at"]), **coarse_times},
-        remove=("personal_data", "email_hash", "updated_at"),
+        set_values={STATUS: ANONYMISED, CREATED_AT: month_of(item[CREATED_AT]), **coarse_times},
+        remove=(*PERSONAL, UPDATED_AT),
     )
     return Outcome("anonymised", submissions.store.apply([change], audit.recorder("anonymise")))
 
@@ -165,32 +172,20 @@ def anonymise(
 def _validated(item: dict[str, Any], personal_data: dict[str, Any]) -> dict[str, Any]:
     # The handler's own model checks the corrected data, so an update can store nothing the
     # form would refuse. The consent, version and language are the item's, already given.
+    # A missing optional value is sent as the form sends it: an empty input.
     form = {
-        "last_name": personal_data["last_name"],
-        "first_name": personal_data["first_name"],
-        "patronymic": personal_data["patronymic"] or "",
-        "email": personal_data["email"],
-        "phone": list(personal_data["phones"]),
-        "message": personal_data["message"] or "",
-        "consent": True,
-        "policy_version": item["policy_version"],
-        "locale": item["locale"],
+        form_field: "" if personal_data[name] is None else personal_data[name]
+        for name, form_field in FORM_FIELDS.items()
     }
+    form.update(consent=True, policy_version=item[POLICY_VERSION], locale=item[LOCALE])
     try:
-        valid = validate_submission(form, (item["locale"],), ask_cross_border_consent=False)
+        valid = validate_submission(form, (item[LOCALE],), ask_cross_border_consent=False)
     except ValidationError as exc:
         problems = "; ".join(
             f"--{name.replace('_', '-')}: {code}" for name, code in field_errors(exc).items()
         )
         raise UsageError(f"the corrected data is not valid: {problems}") from None
-    return {
-        "last_name": valid.last_name,
-        "first_name": valid.first_name,
-        "patronymic": valid.patronymic,
-        "email": valid.email,
-        "phones": list(valid.phone),
-        "message": valid.message,
-    }
+    return {name: getattr(valid, form_field) for name, form_field in FORM_FIELDS.items()}
 
 
 def update(
@@ -209,20 +204,20 @@ def update(
     _refuse_unless(item, WITH_PERSONAL_DATA, "updated (it holds no personal data)")
     current = submissions.personal_data(item)
     corrected = _validated(item, {**current, **corrections})
-    fields = tuple(key for key in PERSONAL_DATA_KEYS if corrected[key] != current.get(key))
+    fields = tuple(key for key in PERSONAL_DATA_FIELDS if corrected[key] != current.get(key))
     if not fields:
-        return Outcome("updated", [], [item["id"]])
-    _ask(confirm, f"Update {', '.join(fields)} of submission {item['id']}.")
+        return Outcome("updated", [], [item[ID]])
+    _ask(confirm, f"Update {', '.join(fields)} of submission {item[ID]}.")
     now = utc_timestamp()
     with aws_failures():
-        blob = protection.encrypt_personal_data(submissions.data_key_arn, item["id"], corrected)
-    new_values: dict[str, Any] = {"personal_data": blob, "updated_at": now}
+        blob = encrypt_personal_data(submissions.data_key_arn, item[ID], corrected)
+    new_values: dict[str, Any] = {PERSONAL_DATA: blob, UPDATED_AT: now}
     if "email" in fields:
-        new_values["email_hash"] = submissions.email_hash(corrected["email"])
+        new_values[EMAIL_HASH] = submissions.email_hash(corrected["email"])
     change = Change(
-        item["id"],
-        expected_statuses=(item["status"],),
+        item[ID],
+        expected_statuses=(item[STATUS],),
         set_values=new_values,
-        expected_values={"personal_data": item["personal_data"]},
+        expected_values={PERSONAL_DATA: item[PERSONAL_DATA]},
     )
     return Outcome("updated", submissions.store.apply([change], audit.recorder("update", fields)))

@@ -8,20 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from functions.operator.aws import Aws, aws_failures
+from functions.submission_item import utc_timestamp
 
 # 1,000 ids take about 40 KB, a tenth of the largest item DynamoDB stores.
 IDS_PER_READ_RECORD = 1000
-
-
-def utc_timestamp(moment: datetime | None = None) -> str:
-    """A time as the table stores it: UTC ISO-8601 with microseconds and `Z`."""
-    moment = moment or datetime.now(UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def caller_identity(aws: Aws) -> str:

@@ -17,16 +17,19 @@ from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from functions.operator import actions, queries
-from functions.operator.audit import AuditTrail, caller_identity, printable, utc_timestamp
+from functions.operator.audit import AuditTrail, caller_identity, printable
 from functions.operator.aws import Aws
 from functions.operator.errors import EXIT_OK, OperatorError, RefusedError, UsageError
 from functions.operator.records import Submissions, submission_id
 from functions.operator.resources import ENVIRONMENT, OPTIONS, STACK_VARIABLE, resolve_resources
-from functions.operator.store import SubmissionStore
+from functions.operator.store import AuditedStore
+from functions.submission_item import PERSONAL_DATA_FIELDS, utc_timestamp
 
 PROGRAM = "estimation-operator"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
+# `update` takes one option per text field; phones come as repeated `--phone` options.
+TEXT_FIELDS = tuple(field for field in PERSONAL_DATA_FIELDS if field != "phones")
 EXIT_CODES = (
     "exit codes: 0 done, 1 no such submission or email, 2 usage error or invalid value,\n"
     "3 refused (not confirmed, or not allowed in the submission's state), 4 AWS failure"
@@ -139,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         command(name, help_text).add_argument("id", metavar="ID")
     update = command("update", "correct a submission's personal data")
     update.add_argument("id", metavar="ID")
-    for field in ("last_name", "first_name", "patronymic", "email", "message"):
+    for field in TEXT_FIELDS:
         option = "--" + field.replace("_", "-")
         optional = field in {"patronymic", "message"}
         update.add_argument(
@@ -165,9 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _corrections(args: argparse.Namespace) -> dict[str, Any]:
     corrections = {
-        field: getattr(args, field)
-        for field in ("last_name", "first_name", "patronymic", "email", "message")
-        if getattr(args, field) is not None
+        field: getattr(args, field) for field in TEXT_FIELDS if getattr(args, field) is not None
     }
     if args.phone and args.no_phone:
         raise UsageError("give --phone or --no-phone, not both")
@@ -231,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             resources = resolve_resources(
                 aws, args.stack, {n: getattr(args, n) for n in ENVIRONMENT}
             )
-            submissions = Submissions(aws, resources, SubmissionStore(aws, resources))
+            submissions = Submissions(aws, resources, AuditedStore(aws, resources))
             run = Run(submissions, aws, bool(args.yes), sys.stdin, sys.stdout, sys.stderr)
             if args.command in CHANGES:
                 run.stdout.write(CHANGES[args.command](run, args).summary() + "\n")

@@ -8,8 +8,21 @@ from collections import defaultdict
 from typing import Any
 
 from functions.operator.audit import AuditTrail
-from functions.operator.records import ACTIVE, BLOCKED, Submissions, metadata
+from functions.operator.records import Submissions
 from functions.operator.store import decode_token, encode_token
+from functions.submission_item import (
+    ACTIVE,
+    BLOCKED,
+    CONSENTS,
+    CREATED_AT,
+    EMAIL_HASH,
+    ID,
+    LOCALE,
+    MARKETING,
+    PERSONAL_DATA,
+    STATUS,
+    metadata,
+)
 
 MAILING_LIST_COLUMNS = ("email", "first_name", "last_name", "locale")
 
@@ -27,10 +40,10 @@ def export(submissions: Submissions, audit: AuditTrail, email: str) -> dict[str,
     """
     items = submissions.of_person(email)
     exported = [
-        {**metadata(item), "personal_data": submissions.personal_data(item)} for item in items
+        {**metadata(item), PERSONAL_DATA: submissions.personal_data(item)} for item in items
     ]
     # Reading decrypted personal data is recorded too: the trail shows who saw what.
-    submissions.store.add_audit_records(audit.read_records("export", [i["id"] for i in items]))
+    submissions.store.add_audit_records(audit.read_records("export", [i[ID] for i in items]))
     return {"submissions": exported}
 
 
@@ -44,7 +57,7 @@ def list_page(
 
 
 def _marketing_given(item: dict[str, Any]) -> bool:
-    return bool(item.get("consents", {}).get("marketing", {}).get("given"))
+    return bool(item.get(CONSENTS, {}).get(MARKETING, {}).get("given"))
 
 
 def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
@@ -57,15 +70,15 @@ def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
     """
     people: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in submissions.store.scan():
-        if "email_hash" in item:
-            people[item["email_hash"]].append(item)
+        if EMAIL_HASH in item:
+            people[item[EMAIL_HASH]].append(item)
     chosen = []
     for items in people.values():
-        latest = max(items, key=lambda item: item["created_at"])
+        latest = max(items, key=lambda item: item[CREATED_AT])
         if (
-            latest["status"] == ACTIVE
+            latest[STATUS] == ACTIVE
             and _marketing_given(latest)
-            and not any(item["status"] == BLOCKED for item in items)
+            and not any(item[STATUS] == BLOCKED for item in items)
         ):
             chosen.append(latest)
     output = io.StringIO()
@@ -79,11 +92,11 @@ def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
                 personal_data["email"],
                 personal_data["first_name"],
                 personal_data["last_name"],
-                item["locale"],
+                item[LOCALE],
             )
         )
     writer.writerows(sorted(rows))
     submissions.store.add_audit_records(
-        audit.read_records("mailing-list", [item["id"] for item in chosen])
+        audit.read_records("mailing-list", [item[ID] for item in chosen])
     )
     return output.getvalue()

@@ -5,25 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from functions.contact import protection
+from functions import submission_item
 from functions.operator.aws import Aws, aws_failures
 from functions.operator.errors import NotFoundError, RefusedError, UsageError
 from functions.operator.resources import Resources
-from functions.operator.store import SubmissionStore
-
-ACTIVE = "active"
-BLOCKED = "blocked"
-WITHDRAWN = "withdrawn"
-ANONYMISED = "anonymised"
-# Only these still hold personal data; withdrawn and anonymised items are tombstones.
-WITH_PERSONAL_DATA = (ACTIVE, BLOCKED)
-# What `find` and `list` show: nothing personal, not even the email's keyed hash.
-METADATA = ("id", "created_at", "updated_at", "locale", "policy_version", "status", "consents")
-
-
-def metadata(item: dict[str, Any]) -> dict[str, Any]:
-    """The non-personal attributes of a submission item."""
-    return {name: item[name] for name in METADATA if name in item}
+from functions.operator.store import AuditedStore
+from functions.personal_data import decrypt_personal_data
+from functions.submission_item import ID, PERSONAL_DATA, STATUS
 
 
 def submission_id(text: str) -> str:
@@ -37,7 +25,7 @@ def submission_id(text: str) -> str:
 class Submissions:
     """The submissions table as the operator sees it: look-ups and decryption."""
 
-    def __init__(self, aws: Aws, resources: Resources, store: SubmissionStore) -> None:
+    def __init__(self, aws: Aws, resources: Resources, store: AuditedStore) -> None:
         self.store = store
         self.data_key_arn = resources.data_key_arn
         self._kms = aws.client("kms")
@@ -53,10 +41,10 @@ class Submissions:
 
     def email_hash(self, email: str) -> str:
         """The keyed hash the handler stored for this email (normalised the same way)."""
-        if not protection.normalise_email(email):
+        if not submission_item.normalise_email(email):
             raise UsageError("the email is empty")
         with aws_failures():
-            return protection.email_hash(self._kms, self._resources.email_hash_key_arn, email)
+            return submission_item.email_hash(self._kms, self._resources.email_hash_key_arn, email)
 
     def of_person(self, email: str) -> list[dict[str, Any]]:
         """Every submission still carrying this email; `NotFoundError` when there is none."""
@@ -68,11 +56,11 @@ class Submissions:
 
     def personal_data(self, item: dict[str, Any]) -> dict[str, Any]:
         """The decrypted personal data of a submission that still holds it."""
-        if "personal_data" not in item:
+        if PERSONAL_DATA not in item:
             raise RefusedError(
-                f"submission {item['id']} is {item.get('status')}: it holds no personal data"
+                f"submission {item[ID]} is {item.get(STATUS)}: it holds no personal data"
             )
         with aws_failures():
-            return protection.decrypt_personal_data(
-                self._resources.data_key_arn, item["id"], item["personal_data"]
+            return decrypt_personal_data(
+                self._resources.data_key_arn, item[ID], item[PERSONAL_DATA]
             )

@@ -19,8 +19,8 @@ from botocore.exceptions import ClientError
 from functions.operator.aws import Aws, aws_failures
 from functions.operator.errors import RefusedError, UsageError
 from functions.operator.resources import Resources
+from functions.submission_item import CREATED_AT, EMAIL_HASH, EMAIL_HASH_INDEX, ID, STATUS
 
-EMAIL_HASH_INDEX = "by-email-hash"
 # DynamoDB allows 100 actions per transaction; one of them is the audit record.
 CHANGES_PER_TRANSACTION = 99
 
@@ -88,13 +88,13 @@ def _update_request(table: str, change: Change) -> dict[str, Any]:
         clauses.append("REMOVE " + ", ".join(expression.path(path) for path in change.remove))
     statuses = ", ".join(expression.value(status) for status in change.expected_statuses)
     condition = (
-        f"attribute_exists({expression.path('id')}) AND {expression.path('status')} IN ({statuses})"
+        f"attribute_exists({expression.path(ID)}) AND {expression.path(STATUS)} IN ({statuses})"
     )
     for name, value in change.expected_values.items():
         condition += f" AND {expression.path(name)} = {expression.value(value)}"
     return {
         "TableName": table,
-        "Key": {"id": {"S": change.submission_id}},
+        "Key": {ID: {"S": change.submission_id}},
         "UpdateExpression": " ".join(clauses),
         "ConditionExpression": condition,
         "ExpressionAttributeNames": expression.names,
@@ -115,13 +115,13 @@ def decode_token(token: str) -> dict[str, Any]:
         key = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeError) as exc:
         raise UsageError("--next-token is not a token printed by `list`") from exc
-    if not isinstance(key, dict) or set(key) != {"id"}:
+    if not isinstance(key, dict) or set(key) != {ID}:
         raise UsageError("--next-token is not a token printed by `list`")
     return key
 
 
-class SubmissionStore:
-    """Reads and conditional, audited writes of submission items."""
+class AuditedStore:
+    """Reads of submission items, and their conditional changes, each audited as it is written."""
 
     def __init__(self, aws: Aws, resources: Resources) -> None:
         self._dynamodb = aws.client("dynamodb")
@@ -132,7 +132,7 @@ class SubmissionStore:
         with aws_failures():
             answer = self._dynamodb.get_item(
                 TableName=self._resources.submissions_table,
-                Key={"id": {"S": submission_id}},
+                Key={ID: {"S": submission_id}},
                 ConsistentRead=True,
             )
         return _plain(answer["Item"]) if "Item" in answer else None
@@ -143,7 +143,7 @@ class SubmissionStore:
         request: dict[str, Any] = {
             "TableName": self._resources.submissions_table,
             "IndexName": EMAIL_HASH_INDEX,
-            "KeyConditionExpression": "email_hash = :hash",
+            "KeyConditionExpression": f"{EMAIL_HASH} = :hash",
             "ExpressionAttributeValues": {":hash": {"S": email_hash}},
         }
         with aws_failures():
@@ -174,7 +174,7 @@ class SubmissionStore:
                 "Limit": limit - len(items),
             }
             if since:
-                request["FilterExpression"] = "created_at >= :since"
+                request["FilterExpression"] = f"{CREATED_AT} >= :since"
                 request["ExpressionAttributeValues"] = {":since": {"S": since}}
             if key:
                 request["ExclusiveStartKey"] = _typed(key)

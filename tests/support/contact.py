@@ -23,8 +23,8 @@ from moto import mock_aws
 from functions.contact import runtime
 from functions.contact.app import handler
 from functions.contact.events import LocalContext, http_event
-from functions.contact.protection import decrypt_personal_data
 from functions.contact.submissions import submission_id_for
+from functions.personal_data import decrypt_personal_data
 from sitecontent.policy import current_policy_version
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import REGION, Stack, deploy_stack

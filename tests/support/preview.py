@@ -25,7 +25,7 @@ from typing import Any
 
 import boto3
 
-from functions.contact import protection
+from functions.personal_data import decrypt_personal_data
 from infra.local_aws import LOCAL_REGION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ class Preview:
     def decrypt(self, item: dict) -> dict:
         """The personal data of one item, decrypted with operator rights."""
         with self.aws_environment():
-            return protection.decrypt_personal_data(
+            return decrypt_personal_data(
                 self.outputs["DataKeyArn"], item["id"]["S"], item["personal_data"]["S"]
             )
 

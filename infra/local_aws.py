@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 
+from functions.aws_clients import stack_outputs
 from infra import moto_compat
 
 TEMPLATE = Path(__file__).resolve().parent / "template.yaml"
@@ -127,8 +128,7 @@ def create_local_stack(
         ],
         Capabilities=["CAPABILITY_IAM"],
     )
-    stack = clients["cloudformation"].describe_stacks(StackName=name)["Stacks"][0]
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return stack_outputs(clients["cloudformation"].describe_stacks(StackName=name)["Stacks"][0])
 
 
 def ensure_port_free(host: str, port: int) -> None:

@@ -7,34 +7,23 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 from aws_encryption_sdk.exceptions import AWSEncryptionSDKClientError
 from aws_lambda_powertools.utilities.data_masking.exceptions import DataMaskingError
 from botocore.exceptions import BotoCoreError, ClientError
 
+from functions.aws_clients import AwsClients
 from functions.operator.errors import AwsFailureError
 
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
 
 
-class Aws:
-    """Clients for one run of the tool, all pointed at the same region and endpoint."""
-
-    def __init__(self, region: str | None = None, endpoint_url: str | None = None) -> None:
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self._clients: dict[str, Any] = {}
+class Aws(AwsClients):
+    """The operator's clients: a failure to make one is an AWS failure, exit code 4."""
 
     def client(self, service: str) -> Any:
         """One client per service, created on first use."""
-        if service not in self._clients:
-            with aws_failures():
-                # boto3's default session, so its loaded service models serve every client;
-                # a session of our own would parse them again on each run.
-                self._clients[service] = boto3.client(
-                    service, region_name=self.region, endpoint_url=self.endpoint_url
-                )
-        return self._clients[service]
+        with aws_failures():
+            return super().client(service)
 
     @contextlib.contextmanager
     def encryption_endpoint(self) -> Iterator[None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from functions.aws_clients import stack_outputs
 from functions.operator.aws import Aws, aws_failures
 from functions.operator.errors import UsageError
 
@@ -41,16 +42,16 @@ OPTIONS = {
 }
 
 
-def stack_outputs(aws: Aws, stack: str) -> dict[str, str]:
+def deployed_outputs(aws: Aws, stack: str) -> dict[str, str]:
     """The outputs of a deployed stack, by output key."""
     with aws_failures():
         found = aws.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
-    return {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
+    return stack_outputs(found)
 
 
 def resolve_resources(aws: Aws, stack: str | None, given: dict[str, str | None]) -> Resources:
     """Settings given explicitly win; the rest come from the stack's outputs."""
-    outputs = stack_outputs(aws, stack) if stack else {}
+    outputs = deployed_outputs(aws, stack) if stack else {}
     values = {
         name: given.get(name) or outputs.get(STACK_OUTPUTS[name])
         for name in (f.name for f in fields(Resources))

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import boto3
 
+from functions.aws_clients import AwsClients
 from infra.deploy.errors import DeployError
 
 
-@dataclass
-class Aws:
-    """Clients for the deploy's region, created once each."""
+class Aws(AwsClients):
+    """The deploy's clients, in a region known before anything is built or uploaded."""
 
-    region: str | None = None
-    endpoint_url: str | None = None
-    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self._session = boto3.session.Session(region_name=self.region)
-        self.region = self._session.region_name
+    def __init__(self, region: str | None = None, endpoint_url: str | None = None) -> None:
+        super().__init__(region or boto3.session.Session().region_name, endpoint_url)
         if not self.region:
             raise DeployError("no AWS region: give --region or set AWS_REGION")
-
-    def client(self, service: str) -> Any:
-        """The client for `service`, pointed at the endpoint when one was given."""
-        if service not in self._clients:
-            self._clients[service] = self._session.client(
-                service, region_name=self.region, endpoint_url=self.endpoint_url
-            )
-        return self._clients[service]
 
     def account_id(self) -> str:
         """The account the credentials belong to."""

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from functions.aws_clients import stack_outputs
 from infra.deploy.artefacts import artefact_bucket_name, artefact_uploaded, bucket_exists
 from infra.deploy.aws import Aws
 from infra.deploy.site_sync import local_files, plan_sync, remote_files
-from infra.deploy.stack import describe_stack, stack_outputs
+from infra.deploy.stack import describe_stack
 from infra.deploy.template import Template, chosen_parameters, load_template
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.aws_clients import stack_outputs
 from infra.deploy.aws import Aws
 from infra.deploy.errors import DeployError
 
@@ -50,12 +51,6 @@ def describe_stack(aws: Aws, stack: str) -> dict[str, Any] | None:
         if "does not exist" in str(error):
             return None
         raise
-
-
-def stack_outputs(description: dict[str, Any] | None) -> dict[str, str]:
-    """The outputs of a described stack, by key."""
-    outputs = (description or {}).get("Outputs", [])
-    return {output["OutputKey"]: output["OutputValue"] for output in outputs}
 
 
 def change_set_type(description: dict[str, Any] | None, stack: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 
 import boto3
 
+from functions.aws_clients import stack_outputs
 from functions.personal_data import decrypt_personal_data
 from infra.local_aws import LOCAL_REGION
 
@@ -119,9 +120,7 @@ class Preview:
     def outputs(self) -> dict[str, str]:
         if not self._outputs:
             stack = self.client("cloudformation").describe_stacks(StackName=STACK_NAME)
-            self._outputs = {
-                o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0]["Outputs"]
-            }
+            self._outputs = stack_outputs(stack["Stacks"][0])
         return self._outputs
 
     def stored_items(self) -> dict[str, dict]:

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 
 from functions.aws_clients import stack_outputs
 from infra import moto_compat
+from infra.cloudformation import TEMPLATE, load_template
 
-TEMPLATE = Path(__file__).resolve().parent / "template.yaml"
 LOCAL_REGION = "eu-central-1"
 PLACEHOLDER_CODE_KEY = "function-placeholder.zip"
 
@@ -35,9 +34,7 @@ def template_for_moto(path: Path = TEMPLATE) -> str:
     moto keeps a key policy written as an object as a dict and its KMS calls on that key then
     fail; real CloudFormation accepts either form.
     """
-    template = _without_unsupported(
-        json.loads(json.dumps(load_cfn_yaml(path.read_text(encoding="utf-8"))))
-    )
+    template = _without_unsupported(load_template(path))
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::KMS::Key" and isinstance(properties.get("KeyPolicy"), dict):

@@ -14,10 +14,9 @@ import boto3
 import botocore.client
 import pytest
 from aws_lambda_powertools.utilities.data_masking.exceptions import DataMaskingContextMismatchError
-from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 
 from functions import personal_data, submission_item
-from infra.local_aws import TEMPLATE
+from infra.cloudformation import load_template
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
     ContactFunction,
@@ -278,7 +277,7 @@ def test_storage_function_never_decrypts(contact: ContactFunction, aws_calls: Co
 
 
 def test_storage_function_role_grants_no_decrypt() -> None:
-    template = load_cfn_yaml(TEMPLATE.read_text(encoding="utf-8"))
+    template = load_template()
     role = template["Resources"]["ContactFunctionRole"]["Properties"]
     actions = [
         action

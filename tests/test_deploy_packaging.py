@@ -51,6 +51,7 @@ def test_runtime_requirements_leave_out_the_generator() -> None:
     names = {r.split("[")[0].split(">")[0].split("<")[0].lower() for r in runtime_requirements()}
     assert "jinja2" not in names
     assert "markdown" not in names
+    assert "pyyaml" not in names  # the deploy reads the template; the function never does
     assert {"aws-lambda-powertools", "pydantic", "boto3", "phonenumbers"} <= names
 
 

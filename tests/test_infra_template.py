@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
 
+from infra.cloudformation import TEMPLATE, load_template
 from infra.deploy.headers import header_parameters
-from infra.local_aws import TEMPLATE
 from sitegen.build import BuildResult
 from sitegen.security import headers_for
 from tests.support.tools import require
@@ -37,7 +36,7 @@ CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    return json.loads(json.dumps(load_cfn_yaml(TEMPLATE.read_text(encoding="utf-8"))))
+    return load_template()
 
 
 def resource(template: dict[str, Any], name: str) -> dict[str, Any]:

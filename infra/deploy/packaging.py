@@ -33,8 +33,8 @@ from infra.deploy.errors import DeployError
 from sitecontent import model_files
 
 ROOT = Path(__file__).resolve().parents[2]
-# The site generator's own dependencies; the function never imports them.
-GENERATOR_ONLY = frozenset({"jinja2", "markdown"})
+# The site generator's and the deploy's own dependencies; the function never imports them.
+NOT_FOR_THE_FUNCTION = frozenset({"jinja2", "markdown", "pyyaml"})
 # What the function imports from the repository, beside its dependencies.
 PROJECT_SOURCES = ("functions", "sitecontent")
 # Every zip entry gets this time, so rebuilding never changes the bytes.
@@ -84,12 +84,12 @@ class Artefact:
 
 
 def runtime_requirements(pyproject: Path = ROOT / "pyproject.toml") -> list[str]:
-    """The project's dependencies minus the generator's: what the function needs at run time."""
+    """The project's dependencies minus the generator's and the deploy's: the function's."""
     declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
     return sorted(
         requirement
         for requirement in declared
-        if re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower() not in GENERATOR_ONLY
+        if re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower() not in NOT_FOR_THE_FUNCTION
     )
 
 

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from cfnlint.decode.cfn_yaml import loads as load_cfn_yaml
-
+from infra.cloudformation import TEMPLATE, loads
 from infra.deploy.headers import HEADER_PARAMETERS, header_parameters
 from infra.deploy.packaging import Artefact
-from infra.local_aws import TEMPLATE, template_for_moto
+from infra.local_aws import template_for_moto
 from sitecontent.site import Site
 
 # ACM certificate for the site's domain (us-east-1); set once, then each deploy keeps it.
@@ -29,7 +28,7 @@ class Template:
 def load_template(endpoint_url: str | None) -> Template:
     """The template as written; for a local stand-in (`--endpoint-url`), moto's variant."""
     text = TEMPLATE.read_text(encoding="utf-8")
-    parameters = load_cfn_yaml(text).get("Parameters", {})
+    parameters = loads(text).get("Parameters", {})
     # moto creates what it supports and fails on references to the rest (infra/local_aws.py).
     body = template_for_moto() if endpoint_url else text
     return Template(body, dict(parameters))

@@ -92,23 +92,23 @@ def _build(content_dir: Path, out_dir: Path) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        from sitegen.preview import serve
-    except ModuleNotFoundError as missing:
-        if missing.name != "sitegen.preview":
-            raise
-        # Until the preview server exists, serving means building and saying where it is.
-        status = _build(args.content, args.out)
-        if status == 0:
-            print(f"open {(args.out / 'index.html').resolve()} (no preview server yet)")
-        return status
+    from preview.serve import serve
+
     return serve(args.content, args.out, args.host, args.port, args.aws_port)
 
 
 def _deploy(args: argparse.Namespace) -> int:
     from infra.deploy import deploy
 
-    return deploy(args.content, args.out, args.stack, args.region, args.endpoint_url, args.dry_run)
+    adapt = None
+    if args.endpoint_url:
+        # Another endpoint is a local stand-in: moto, which creates only part of the template.
+        from preview.local_aws import moto_template
+
+        adapt = moto_template
+    return deploy(
+        args.content, args.out, args.stack, args.region, args.endpoint_url, args.dry_run, adapt
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,8 @@ import pytest
 
 from functions.contact import runtime
 from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
 from functions.contact.limiter import SlidingWindowLimiter
+from preview.lambda_events import LocalLambdaContext, http_api_event
 from sitecontent.strings import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     FORM_HEADERS,
@@ -143,9 +143,9 @@ def test_http_base64_encoded_form_post_is_stored(contact: ContactFunction, local
 def test_http_unreadable_body_is_a_clear_422(
     contact: ContactFunction, body: str, base64_encoded: bool, headers: dict
 ) -> None:
-    event = http_event("POST", "/api/contact", None, headers)
+    event = http_api_event("POST", "/api/contact", None, headers)
     event.update(body=body, isBase64Encoded=base64_encoded)
-    answer = handler(event, LocalContext())
+    answer = handler(event, LocalLambdaContext())
     assert answer["statusCode"] == 422
     if headers is JSON_HEADERS:
         assert errors_of(answer) == {"request": "invalid"}
@@ -217,7 +217,7 @@ def test_http_xss_payloads_are_never_reflected_unescaped(
 
 
 def test_http_unknown_route_is_404(contact: ContactFunction) -> None:
-    answer = handler(http_event("GET", "/api/nothing"), LocalContext())
+    answer = handler(http_api_event("GET", "/api/nothing"), LocalLambdaContext())
     assert answer["statusCode"] == 404
-    answer = handler(http_event("DELETE", "/api/contact"), LocalContext())
+    answer = handler(http_api_event("DELETE", "/api/contact"), LocalLambdaContext())
     assert 400 <= answer["statusCode"] < 500

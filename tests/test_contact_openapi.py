@@ -8,14 +8,14 @@ from pathlib import Path
 from openapi_spec_validator import validate
 
 from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
 from functions.contact.openapi import main as write_openapi
+from preview.lambda_events import LocalLambdaContext, http_api_event
 
 DOCUMENTED_ANSWERS = {"201", "303", "403", "409", "413", "415", "422", "429", "503"}
 
 
 def served_document() -> dict:
-    answer = handler(http_event("GET", "/api/openapi.json"), LocalContext())
+    answer = handler(http_api_event("GET", "/api/openapi.json"), LocalLambdaContext())
     assert answer["statusCode"] == 200
     return json.loads(answer["body"])
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
 from functions.contact.models import FIELD_NAMES
+from preview.lambda_events import LocalLambdaContext, http_api_event
 from tests.support.contact import (
     SITE_ORIGIN,
     ContactFunction,
@@ -80,14 +80,16 @@ def requests(draw: st.DrawFn) -> dict[str, Any]:
     if origin is not None:
         headers["origin"] = origin
     headers.update(draw(st.dictionaries(header_text.filter(bool), header_text, max_size=3)))
-    event = http_event(
+    raw = body if draw(st.booleans()) else body.encode("utf-8", "surrogatepass")
+    event = http_api_event(
         draw(st.sampled_from(["POST", "POST", "POST", "GET", "PUT"])),
         draw(st.sampled_from(["/api/contact", "/api/contact", "/api/other", "/"])),
-        body if draw(st.booleans()) else body.encode("utf-8", "surrogatepass"),
+        raw,
         headers,
         source_ip=draw(st.sampled_from(["203.0.113.9", "2001:db8::1", ""])),
+        base64_encoded=isinstance(raw, bytes),
     )
-    if draw(st.booleans()) and event["body"] is not None:
+    if draw(st.booleans()) and event.get("body") is not None:
         event["isBase64Encoded"] = not event["isBase64Encoded"]  # lie about the encoding
     return event
 
@@ -106,7 +108,7 @@ def test_properties_no_request_makes_a_5xx_or_stores_a_refusal(
 ) -> None:
     caplog.set_level(logging.INFO)
     before = stored_count(contact)
-    answer = handler(event, LocalContext())
+    answer = handler(event, LocalLambdaContext())
     status = int(answer["statusCode"])
     assert status < 500
     after = stored_count(contact)
@@ -136,7 +138,10 @@ def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     query = environ.get("QUERY_STRING")
     path = environ.get("PATH_INFO", "/") + (f"?{query}" if query else "")
     answer = handler(
-        http_event(environ["REQUEST_METHOD"], path, body, headers, "192.0.2.10"), LocalContext()
+        http_api_event(
+            environ["REQUEST_METHOD"], path, body, headers, "192.0.2.10", base64_encoded=True
+        ),
+        LocalLambdaContext(),
     )
     status = int(answer["statusCode"])
     start_response(

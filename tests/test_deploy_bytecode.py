@@ -36,7 +36,7 @@ def test_zip_carries_bytecode_of_the_code_and_its_libraries(compiled: Artefact) 
     assert {
         f"functions/contact/__pycache__/app.{TAG}.pyc",
         f"functions/contact/__pycache__/submissions.{TAG}.pyc",
-        f"sitegen/__pycache__/sources.{TAG}.pyc",
+        f"sitecontent/__pycache__/site.{TAG}.pyc",
         f"pydantic/__pycache__/main.{TAG}.pyc",
         f"botocore/__pycache__/client.{TAG}.pyc",
         f"aws_encryption_sdk/__pycache__/__init__.{TAG}.pyc",

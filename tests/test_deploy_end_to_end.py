@@ -22,7 +22,7 @@ from infra.deploy import deploy
 from infra.deploy.bytecode import runtime_python
 from infra.deploy.packaging import LAMBDA
 from infra.deploy.site_sync import IMMUTABLE, REVALIDATE
-from infra.local_aws import LOCAL_REGION, start_moto_server
+from preview.local_aws import LOCAL_REGION, moto_template, start_moto_server
 from sitegen.security import HEADERS_FILE
 from tests.support.aws_env import use_fake_aws_credentials
 
@@ -48,7 +48,13 @@ class Local:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             status = deploy(
-                content, content.parent / "dist", stack, LOCAL_REGION, self.endpoint_url, dry_run
+                content,
+                content.parent / "dist",
+                stack,
+                LOCAL_REGION,
+                self.endpoint_url,
+                dry_run,
+                adapt_template=moto_template,
             )
         return status, out.getvalue(), err.getvalue()
 

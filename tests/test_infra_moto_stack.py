@@ -1,7 +1,7 @@
 """The template deploys into moto's CloudFormation, and what moto keeps is as declared.
 
 moto creates the tables, keys, role, function, log group, site bucket and operator policy. It
-skips CloudFront and API Gateway v2 (`infra.local_aws` drops them and whatever names them) and
+skips CloudFront and API Gateway v2 (`preview.local_aws` drops them and whatever names them) and
 forgets some settings (table SSE and recovery, the function's architecture); those are checked
 in the template itself by `test_infra_template.py`.
 """
@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.local_aws import LOCAL_REGION
+from preview.local_aws import LOCAL_REGION
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import Stack, deploy_stack
 

@@ -14,13 +14,13 @@ import boto3
 import pytest
 
 from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
 from functions.operator.audit import AuditTrail
 from functions.operator.aws import Aws
 from functions.operator.cli import main
 from functions.operator.errors import RefusedError
 from functions.operator.resources import Resources
 from functions.operator.store import AuditedStore, Change
+from preview.lambda_events import LocalLambdaContext, http_api_event
 from tests.support.contact import JSON_HEADERS, contact_function, valid_fields
 from tests.support.stack import Stack
 
@@ -64,8 +64,8 @@ def submit(person: Person, marketing: bool = False, locale: str = "ru", email: s
         marketing=marketing,
         locale=locale,
     )
-    event = http_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
-    answer = handler(event, LocalContext())
+    event = http_api_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
+    answer = handler(event, LocalLambdaContext())
     assert answer["statusCode"] == 201, answer["body"]
     return json.loads(answer["body"])["id"]
 

@@ -14,7 +14,7 @@ import pytest
 
 from functions.contact import runtime
 from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
+from preview.lambda_events import LocalLambdaContext, http_api_event
 from tests.support.contact import JSON_HEADERS, SITE_ORIGIN, valid_fields
 from tests.support.stack import function_environment, stack_on_moto_server
 from tests.support.tools import require
@@ -44,8 +44,8 @@ def submit_through_handler(endpoint: str, outputs: dict[str, str], email: str) -
             patch.setenv(name, value)
         runtime.reset()
         try:
-            event = http_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
-            answer = handler(event, LocalContext())
+            event = http_api_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
+            answer = handler(event, LocalLambdaContext())
         finally:
             runtime.reset()
     assert answer["statusCode"] == 201, answer["body"]

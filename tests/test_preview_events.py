@@ -14,14 +14,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.shared.cookies import Cookie
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from sitegen.preview_events import http_api_event, preview_response
+from preview.lambda_events import http_api_event, http_response
 
 FORM_BODY = "last_name=%D0%90%D0%B1%D0%B0%D0%B9&phone=1&phone=2&consent=on".encode("ascii")
 JSON_BODY = json.dumps({"last_name": "Әбілқайыр", "phone": ["+77011234567"]}).encode()
 
 
 def _event(method="POST", target="/api/contact", headers=(), body=b"", source_ip="127.0.0.1"):
-    return APIGatewayProxyEventV2(http_api_event(method, target, list(headers), body, source_ip))
+    return APIGatewayProxyEventV2(http_api_event(method, target, body, list(headers), source_ip))
 
 
 def test_http_api_event_describes_the_request_as_api_gateway_does():
@@ -113,9 +113,9 @@ def resolver() -> APIGatewayHttpResolver:
 
 def test_preview_response_round_trips_a_form_post_through_a_resolver(resolver):
     headers = [("Content-Type", "application/x-www-form-urlencoded")]
-    event = http_api_event("POST", "/api/contact", headers, FORM_BODY, "127.0.0.1")
+    event = http_api_event("POST", "/api/contact", FORM_BODY, headers)
 
-    response = preview_response(resolver.resolve(event, {}))
+    response = http_response(resolver.resolve(event, {}))
 
     assert response.status == 303
     assert ("Location", "/ru/thanks/") in response.headers
@@ -125,24 +125,24 @@ def test_preview_response_round_trips_a_form_post_through_a_resolver(resolver):
 
 
 def test_preview_response_decodes_a_base64_body(resolver):
-    event = http_api_event("GET", "/api/logo", [], b"", "127.0.0.1")
+    event = http_api_event("GET", "/api/logo")
 
-    response = preview_response(resolver.resolve(event, {}))
+    response = http_response(resolver.resolve(event, {}))
 
     assert response.status == 200
     assert response.body == b"\x89PNG\r\n"
 
 
 def test_preview_response_answers_an_unknown_route_as_the_resolver_does(resolver):
-    event = http_api_event("GET", "/api/missing", [], b"", "127.0.0.1")
+    event = http_api_event("GET", "/api/missing")
 
-    response = preview_response(resolver.resolve(event, {}))
+    response = http_response(resolver.resolve(event, {}))
 
     assert response.status == 404
 
 
 def test_preview_response_takes_a_bare_result_as_200_json():
-    response = preview_response({"status": "ok"})
+    response = http_response({"status": "ok"})
 
     assert response.status == 200
     assert ("Content-Type", "application/json") in response.headers

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.local_aws import ensure_port_free
+from preview.local_aws import ensure_port_free
 from sitecontent.policy import current_policy_version
 from sitegen.security import headers_for
 from tests.support.preview import (

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from sitegen.preview_http import LocalLambdaContext, PreviewServer, PreviewSite
+from preview.http_server import PreviewServer, PreviewSite
+from preview.lambda_events import LocalLambdaContext
 from sitegen.security import HEADERS_FILE, headers_for
 
 SECURITY_HEADERS = {
@@ -97,10 +98,7 @@ def server_url(site_dir: Path) -> Iterator[str]:
             raise RuntimeError("Әбілқайыр typed this")
         return resolver.resolve(event, context)
 
-    def context() -> LocalLambdaContext:
-        return LocalLambdaContext("preview-contact", "arn:aws:lambda:::function:preview-contact")
-
-    server = PreviewServer(("127.0.0.1", 0), site, handler, context)
+    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.watch import FolderWatcher
+from preview.watch import FolderWatcher
 
 POLL = 0.05
 

@@ -34,7 +34,7 @@ from infra.deploy.stack import (
     describe_stack,
     stack_parameters,
 )
-from infra.deploy.template import chosen_parameters, load_template
+from infra.deploy.template import Template, TemplateAdapter, chosen_parameters, load_template
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
 
@@ -61,16 +61,19 @@ SHOWN_OUTPUTS = ("SiteUrl", "ApiUrl", "SubmissionsTableName", "OperatorPolicyArn
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the local steps made: the built site and the function's zip."""
+    """What the local steps made: the built site, the function's zip, the template to send."""
 
     site: Site
     out_dir: Path
     headers: dict[str, str]
     artefact: Artefact
     excluded: frozenset[str]
+    template: Template
 
 
-def _prepare(content_dir: Path, out_dir: Path, progress: Progress) -> Prepared:
+def _prepare(
+    content_dir: Path, out_dir: Path, progress: Progress, adapt: TemplateAdapter | None
+) -> Prepared:
     from sitegen.build import build
     from sitegen.security import HEADERS_FILE, headers_for
 
@@ -87,7 +90,10 @@ def _prepare(content_dir: Path, out_dir: Path, progress: Progress) -> Prepared:
                 "bytecode: each cold start compiles the code again (about a second more)"
             )
     site = load_site(content_dir)
-    return Prepared(site, out_dir, headers_for(out_dir), artefact, frozenset({HEADERS_FILE}))
+    headers = headers_for(out_dir)
+    return Prepared(
+        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt)
+    )
 
 
 def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> dict[str, str]:
@@ -100,7 +106,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         verb = "uploaded to" if uploaded else "already in"
         progress.say(f"{prepared.artefact.key} {verb} {code_bucket}")
     with progress.step(STEPS[3]):
-        template = load_template(aws.endpoint_url)
+        template = prepared.template
         description = describe_stack(aws, stack)
         kind = change_set_type(description, stack)
         chosen = chosen_parameters(
@@ -137,14 +143,19 @@ def deploy(
     region: str | None = None,
     endpoint_url: str | None = None,
     dry_run: bool = False,
+    adapt_template: TemplateAdapter | None = None,
 ) -> int:
-    """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code."""
+    """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code.
+
+    `adapt_template` turns the template into what the AWS at `endpoint_url` can create, when
+    that is a stand-in such as moto (`build.py` gives the preview's).
+    """
     content_dir, out_dir = Path(content_dir), Path(out_dir)
     progress = Progress(3 if dry_run else len(STEPS))
     try:
         check_stack_name(stack)
         aws = Aws(region, endpoint_url)
-        prepared = _prepare(content_dir, out_dir, progress)
+        prepared = _prepare(content_dir, out_dir, progress, adapt_template)
         if not (endpoint_url or prepared.site.ask_cross_border_consent):
             print(CROSS_BORDER_NOTE.format(region=aws.region))
         if dry_run:

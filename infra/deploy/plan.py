@@ -11,7 +11,7 @@ from infra.deploy.artefacts import artefact_bucket_name, artefact_uploaded, buck
 from infra.deploy.aws import Aws
 from infra.deploy.site_sync import local_files, plan_sync, remote_files
 from infra.deploy.stack import describe_stack
-from infra.deploy.template import Template, chosen_parameters, load_template
+from infra.deploy.template import Template, chosen_parameters
 
 if TYPE_CHECKING:
     from infra.deploy import Prepared
@@ -49,7 +49,7 @@ def print_plan(aws: Aws, stack: str, prepared: Prepared, say: Callable[[str], No
     else:
         say(f"artefact: would upload {key} to {code_bucket}")
 
-    template = load_template(aws.endpoint_url)
+    template = prepared.template
     chosen = chosen_parameters(
         template, prepared.site, prepared.headers, code_bucket, prepared.artefact
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,11 +12,14 @@ from urllib.parse import urlsplit
 from infra.cloudformation import TEMPLATE, loads
 from infra.deploy.headers import HEADER_PARAMETERS, header_parameters
 from infra.deploy.packaging import Artefact
-from infra.local_aws import template_for_moto
 from sitecontent.site import Site
 
 # ACM certificate for the site's domain (us-east-1); set once, then each deploy keeps it.
 CERTIFICATE_VARIABLE = "ESTIMATION_CERTIFICATE_ARN"
+
+# Turns the template into what a stand-in for AWS can create (`--endpoint-url`), given by the
+# caller: the deploy itself knows only real CloudFormation.
+TemplateAdapter = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -25,13 +30,12 @@ class Template:
     parameters: dict[str, Any]
 
 
-def load_template(endpoint_url: str | None) -> Template:
-    """The template as written; for a local stand-in (`--endpoint-url`), moto's variant."""
+def load_template(adapt: TemplateAdapter | None = None) -> Template:
+    """The template as written, or as `adapt` makes it (then as JSON)."""
     text = TEMPLATE.read_text(encoding="utf-8")
-    parameters = loads(text).get("Parameters", {})
-    # moto creates what it supports and fails on references to the rest (infra/local_aws.py).
-    body = template_for_moto() if endpoint_url else text
-    return Template(body, dict(parameters))
+    template = loads(text)
+    body = json.dumps(adapt(template)) if adapt else text
+    return Template(body, dict(template.get("Parameters", {})))
 
 
 def chosen_parameters(

@@ -41,7 +41,7 @@ def _report(name: str, seconds: float, target: float) -> None:
 def _store_submissions(count: int) -> list[str]:
     """Post `count` people (every other one consenting to marketing); return their emails."""
     from functions.contact.app import handler
-    from functions.contact.events import LocalContext, http_event
+    from preview.lambda_events import LocalLambdaContext, http_api_event
     from tests.support.contact import JSON_HEADERS, valid_fields
 
     emails = [f"bench.{uuid.uuid4().hex[:12]}@example.kz" for _ in range(count)]
@@ -51,8 +51,8 @@ def _store_submissions(count: int) -> list[str]:
         with contextlib.redirect_stdout(io.StringIO()):
             for number, email in enumerate(emails):
                 fields = valid_fields(email=email, marketing=number % 2 == 0)
-                event = http_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
-                assert handler(event, LocalContext())["statusCode"] == 201
+                event = http_api_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
+                assert handler(event, LocalLambdaContext())["statusCode"] == 201
     finally:
         logging.disable(logging.NOTSET)
     return emails

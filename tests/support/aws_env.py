@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.local_aws import LOCAL_REGION
+from preview.local_aws import LOCAL_REGION
 
 
 def use_fake_aws_credentials(patch: pytest.MonkeyPatch, region: str = LOCAL_REGION) -> None:

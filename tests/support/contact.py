@@ -22,9 +22,9 @@ from moto import mock_aws
 
 from functions.contact import runtime
 from functions.contact.app import handler
-from functions.contact.events import LocalContext, http_event
 from functions.contact.submissions import submission_id_for
 from functions.personal_data import decrypt_personal_data
+from preview.lambda_events import LocalLambdaContext, http_api_event
 from sitecontent.policy import current_policy_version
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import REGION, Stack, deploy_stack
@@ -80,8 +80,15 @@ class ContactFunction:
         base64_encoded: bool = False,
     ) -> dict[str, Any]:
         """Send a raw POST /api/contact and return the Lambda answer."""
-        event = http_event("POST", "/api/contact", body, headers, source_ip, base64_encoded)
-        return handler(event, LocalContext())
+        event = http_api_event(
+            "POST",
+            "/api/contact",
+            body,
+            headers,
+            source_ip,
+            base64_encoded=base64_encoded or isinstance(body, bytes),
+        )
+        return handler(event, LocalLambdaContext())
 
     def post_json(self, fields: dict[str, Any], **options: Any) -> dict[str, Any]:
         self.remember(fields.items())

@@ -27,7 +27,7 @@ import boto3
 
 from functions.aws_clients import stack_outputs
 from functions.personal_data import decrypt_personal_data
-from infra.local_aws import LOCAL_REGION
+from preview.local_aws import LOCAL_REGION
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_NAME = "preview"

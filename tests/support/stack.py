@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-from infra.local_aws import LOCAL_REGION as REGION
-from infra.local_aws import create_local_stack, start_moto_server
+from preview.local_aws import LOCAL_REGION as REGION
+from preview.local_aws import create_local_stack, start_moto_server
 from tests.support.aws_env import use_fake_aws_credentials
 
 

@@ -2,7 +2,7 @@
 
 Static pages get the security headers the build wrote (`sitegen.security.headers_for`), so the
 preview answers with the same headers as production; `/api/...` requests become HTTP API 2.0
-events for the real Lambda handler.
+events (`preview.lambda_events`) for the real Lambda handler.
 """
 
 from __future__ import annotations
@@ -12,45 +12,24 @@ import sys
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
 from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
-from sitegen.preview_events import PreviewResponse, http_api_event, preview_response
 from sitegen.security import HEADERS_FILE, headers_for
 
 API_PREFIX = "/api/"
 # API Gateway refuses bodies over 10 MB before the function sees them.
 MAX_BODY_BYTES = 10 * 1024 * 1024
-# The template gives the function 10 seconds.
-FUNCTION_TIMEOUT_SECONDS = 10
 NOT_FOUND_PAGE = "404.html"
 MAX_LINE_BYTES = 65536
 
 Handler = Callable[[dict, Any], Any]
-
-
-@dataclass
-class LocalLambdaContext:
-    """The parts of Lambda's context object that Powertools reads."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = "preview"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    deadline: float = field(default_factory=lambda: time.monotonic() + FUNCTION_TIMEOUT_SECONDS)
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 class PreviewSite:
@@ -64,8 +43,6 @@ class PreviewSite:
     def build(self) -> str:
         """Build the site into the output folder; raise `BuildError` and keep the old site."""
         started = time.perf_counter()
-        # `build` writes the new site aside and swaps it in with two renames: requests meanwhile
-        # get the old site.
         result = build(self.content_dir, self.out_dir)
         self.headers = headers_for(self.out_dir)
         elapsed = time.perf_counter() - started
@@ -95,7 +72,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.handler_lock = threading.Lock()
         super().__init__(address, PreviewRequestHandler)
 
-    def invoke(self, event: dict) -> PreviewResponse:
+    def invoke(self, event: dict) -> HttpResponse:
         """Run the handler on one event as Lambda would, and translate its answer."""
         with self.handler_lock:
             try:
@@ -108,12 +85,12 @@ class PreviewServer(ThreadingHTTPServer):
                     file=sys.stderr,
                     flush=True,
                 )
-                return PreviewResponse(
+                return HttpResponse(
                     HTTPStatus.INTERNAL_SERVER_ERROR,
                     [("Content-Type", "application/json")],
                     b'{"message":"Internal Server Error"}',
                 )
-        return preview_response(result)
+        return http_response(result)
 
 
 class PreviewRequestHandler(SimpleHTTPRequestHandler):
@@ -181,15 +158,15 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             return
         if body is None:
             self.close_connection = True
-            self._write(PreviewResponse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE))
+            self._write(HttpResponse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE))
             return
         event = http_api_event(
             self.command,
             self.path,
-            self.headers.items(),
             body,
+            self.headers.items(),
             self.client_address[0],
-            dt.datetime.now(dt.UTC),
+            now=dt.datetime.now(dt.UTC),
         )
         self._write(self.server.invoke(event))
 
@@ -218,7 +195,7 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             body += self.rfile.read(size)
             self.rfile.readline(MAX_LINE_BYTES)
 
-    def _write(self, response: PreviewResponse) -> None:
+    def _write(self, response: HttpResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             if name.lower() != "content-length":

@@ -3,7 +3,8 @@
 `python build.py serve` calls `serve()`. It builds the site into `dist/`, starts a moto server
 on loopback with the stack created from `infra/template.yaml`, runs the real Lambda handler
 in-process behind a small web server, and rebuilds when `content/` or `site/` change.
-Submissions live in moto's memory for as long as the preview runs.
+Submissions live in moto's memory for as long as the preview runs. This module is where the
+site generator, the function and the infrastructure meet; none of them knows the others.
 """
 
 from __future__ import annotations
@@ -22,18 +23,18 @@ from typing import Any
 
 import boto3
 
-from infra.local_aws import (
+from preview.http_server import PreviewServer, PreviewSite
+from preview.lambda_events import LocalLambdaContext
+from preview.local_aws import (
     LOCAL_REGION,
     PortInUseError,
     create_local_stack,
     ensure_port_free,
     start_moto_server,
 )
+from preview.watch import FolderWatcher
 from sitegen.build import SITE_DIR
 from sitegen.errors import BuildError
-from sitegen.preview_events import ACCOUNT_ID
-from sitegen.preview_http import LocalLambdaContext, PreviewServer, PreviewSite
-from sitegen.watch import FolderWatcher
 
 STACK_NAME = "preview"
 HANDLER = "functions.contact.app.handler"
@@ -144,14 +145,9 @@ def _run(
 ) -> int:
 
     function_name = outputs["ContactFunctionName"]
-    region = os.environ["AWS_REGION"]
 
     def context() -> LocalLambdaContext:
-        return LocalLambdaContext(
-            function_name=function_name,
-            invoked_function_arn=f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}",
-            log_group_name=f"/aws/lambda/{function_name}",
-        )
+        return LocalLambdaContext(function_name)
 
     try:
         httpd = PreviewServer((host, port), site, _load_handler(), context)

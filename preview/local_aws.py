@@ -1,26 +1,27 @@
 """A local stand-in for AWS: moto, with the project's stack created from `infra/template.yaml`.
 
-Used by the tests (in-process `mock_aws`) and by the local preview (a moto server on loopback).
-moto comes with the development dependencies; nothing here runs in Lambda.
+Used by the tests (in-process `mock_aws`), by the local preview (a moto server on loopback),
+and by `build.py deploy --endpoint-url` (`moto_template`). moto comes with the development
+dependencies; nothing here runs in Lambda, and the deploy itself never imports it.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
 import socket
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import boto3
 
 from functions.aws_clients import stack_outputs
-from infra import moto_compat
-from infra.cloudformation import TEMPLATE, load_template
+from infra.cloudformation import load_template
+from preview import moto_compat
+from preview.lambda_events import LOCAL_REGION
 
-LOCAL_REGION = "eu-central-1"
 PLACEHOLDER_CODE_KEY = "function-placeholder.zip"
 
 
@@ -28,18 +29,19 @@ class PortInUseError(RuntimeError):
     """The port asked for is taken by another program."""
 
 
-def template_for_moto(path: Path = TEMPLATE) -> str:
-    """The template as JSON, with each KMS key policy handed over as a JSON string.
+def moto_template(template: dict[str, Any]) -> dict[str, Any]:
+    """The template as moto's CloudFormation can create it; `template` is left as it was.
 
-    moto keeps a key policy written as an object as a dict and its KMS calls on that key then
-    fail; real CloudFormation accepts either form.
+    Without the resources moto lacks (and whatever names them), and with each KMS key policy
+    handed over as a JSON string: moto keeps a key policy written as an object as a dict, and
+    its KMS calls on that key then fail. Real CloudFormation accepts either form.
     """
-    template = _without_unsupported(load_template(path))
+    template = _without_unsupported(copy.deepcopy(template))
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::KMS::Key" and isinstance(properties.get("KeyPolicy"), dict):
             properties["KeyPolicy"] = json.dumps(properties["KeyPolicy"])
-    return json.dumps(template)
+    return template
 
 
 def _references(node: Any) -> set[str]:
@@ -67,9 +69,7 @@ def _without_unsupported(template: dict[str, Any]) -> dict[str, Any]:
     moto skips such resources (CloudFront, API Gateway v2, bucket policies) with a warning but
     then fails on any output or resource that refers to them; real CloudFormation creates all.
     """
-    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
-
-    supported = set(get_model_map()) | set(NULL_MODELS)
+    supported = moto_compat.supported_resource_types()
     resources = template["Resources"]
     dropped = {name for name, r in resources.items() if r["Type"] not in supported}
     while True:
@@ -117,7 +117,7 @@ def create_local_stack(
     )
     clients["cloudformation"].create_stack(
         StackName=name,
-        TemplateBody=template_for_moto(),
+        TemplateBody=json.dumps(moto_template(load_template())),
         Parameters=[
             {"ParameterKey": "SiteOrigin", "ParameterValue": site_origin},
             {"ParameterKey": "FunctionCodeBucket", "ParameterValue": bucket},

@@ -1,0 +1,121 @@
+"""Where the local stand-in reaches into moto's internals: two fixes and one question.
+
+moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
+template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
+`KeySpec` and `KeyUsage`; the first fix makes the stand-in do the same.
+
+moto also forgets, when it executes a change set, to keep the new template, parameters and
+outputs on the stack: a stack created through a change set has no outputs, and the next
+identical deploy looks like a change. The second fix keeps them, as CloudFormation does.
+
+And moto's CloudFormation skips resource types it has no model for, then fails on whatever
+refers to them: `supported_resource_types` says which it has.
+
+None of this is moto's public API. `INTERNALS` fingerprints each piece of moto this module
+replaces or calls, as read in moto 5.2.5; `tests/test_preview_moto_compat.py` fails, naming the
+piece, when moto changes any of them, and `pyproject.toml` admits moto 5.2 only. Applied by the
+tests and the local preview, never in Lambda or by the deploy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+from typing import Any
+
+# "module:qualified name" of each moto function this module replaces or relies on, and the
+# SHA-256 (first 16 hex digits) of its source in the moto version these fixes were written for.
+INTERNALS = {
+    "moto.kms.models:Key.create_from_cloudformation_json": "e3409ffb6d920c81",
+    "moto.kms.models:KmsBackend.create_key": "8fe561c750e1e02d",
+    "moto.cloudformation.models:ChangeSet.apply": "1644afa9d35ce893",
+    "moto.cloudformation.models:Stack._parse_template": "ad65dbca9b0285f2",
+    "moto.cloudformation.models:Stack._create_output_map": "2fbf0e644ecec374",
+    "moto.cloudformation.parsing:get_model_map": "fb06726090724d5f",
+}
+
+_applied = False
+# The originals, fingerprinted before they are replaced.
+_originals: dict[str, Any] = {}
+
+
+def _resolve(name: str) -> Any:
+    module_name, _, qualified = name.partition(":")
+    target: Any = importlib.import_module(module_name)
+    for part in qualified.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def fingerprint(name: str) -> str:
+    """The fingerprint of one of `INTERNALS` as this moto has it (before any fix)."""
+    target = _originals.get(name) or _resolve(name)
+    return hashlib.sha256(inspect.getsource(target).encode("utf-8")).hexdigest()[:16]
+
+
+def changed_internals() -> list[str]:
+    """The `INTERNALS` whose source differs from what these fixes were written against."""
+    return [name for name, expected in INTERNALS.items() if fingerprint(name) != expected]
+
+
+def supported_resource_types() -> set[str]:
+    """The resource types moto's CloudFormation creates (or accepts and ignores)."""
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    return set(get_model_map()) | set(NULL_MODELS)
+
+
+def apply() -> None:
+    """Apply both fixes, once per process."""
+    global _applied
+    if _applied:
+        return
+    for name in INTERNALS:
+        # The source of a function replaced below stays readable for `fingerprint`.
+        _originals[name] = _resolve(name)
+    _honour_key_spec()
+    _keep_change_set_results()
+    _applied = True
+
+
+def _honour_key_spec() -> None:
+    from moto.kms.models import Key, kms_backends
+
+    def create_from_cloudformation_json(
+        cls: type[Key],
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Key:
+        properties = cloudformation_json["Properties"]
+        key = kms_backends[account_id][region_name].create_key(
+            policy=properties["KeyPolicy"],
+            key_usage=properties.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            key_spec=properties.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            description=properties.get("Description"),
+            tags=properties.get("Tags", []),
+        )
+        key.key_rotation_status = properties.get("EnableKeyRotation", False)
+        key.enabled = properties.get("Enabled", True)
+        return key
+
+    Key.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+
+
+def _keep_change_set_results() -> None:
+    from moto.cloudformation.models import ChangeSet
+
+    apply_resources = ChangeSet.apply
+
+    def apply_change_set(change_set: ChangeSet) -> None:
+        apply_resources(change_set)
+        stack = change_set.stack
+        stack.template = change_set.template
+        stack._parse_template()
+        stack.parameters = change_set.parameters
+        stack.output_map = stack._create_output_map()
+
+    ChangeSet.apply = apply_change_set

@@ -1,0 +1,33 @@
+"""The moto internals the local stand-in relies on are the ones its fixes were written for.
+
+`preview/moto_compat.py` replaces two of moto's methods and calls others that are not moto's
+public API. A moto release that changes any of them fails here, naming it, before a fix can go
+quietly wrong; then re-read the fix against the new moto and record the new fingerprint.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import pytest
+
+from preview import moto_compat
+
+
+def test_moto_compat_moto_is_the_minor_version_the_fixes_were_written_for() -> None:
+    # pyproject.toml admits this minor version only.
+    assert importlib.metadata.version("moto").startswith("5.2.")
+
+
+@pytest.mark.parametrize("internal", sorted(moto_compat.INTERNALS))
+def test_moto_compat_internal_is_unchanged(internal: str) -> None:
+    assert moto_compat.fingerprint(internal) == moto_compat.INTERNALS[internal], (
+        f"moto changed {internal}: check preview/moto_compat.py against it"
+    )
+
+
+def test_moto_compat_knows_the_resource_types_the_template_needs_most() -> None:
+    supported = moto_compat.supported_resource_types()
+    assert {"AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::Lambda::Function"} <= supported
+    # What moto lacks, and the stand-in therefore leaves out of the template.
+    assert "AWS::CloudFront::Distribution" not in supported

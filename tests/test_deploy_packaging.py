@@ -1,36 +1,37 @@
 """The function's zip: arm64 manylinux dependencies, the code and content it reads, stable bytes.
 
-The dependencies come from PyPI once; later runs reuse the installed set from the cache.
+The zip holds what the handler runs and reads, and nothing else: the packaged function runs in
+an interpreter that sees nothing but the package, and what it imports and opens is compared
+with what the package holds. The dependencies come from PyPI once; later runs reuse the
+installed set from the cache.
 """
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
-import sys
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import pytest
 
+from infra.deploy.function_files import AWS_SERVICES, NEVER_IMPORTED, package_entries
 from infra.deploy.packaging import (
-    AWS_SERVICES,
     FIXED_TIMESTAMP,
     ROOT,
     Artefact,
     _forget_unused_zips,
     install_dependencies,
-    package_entries,
     package_function,
     runtime_requirements,
     stage_function,
     write_zip,
 )
 from tests.support.contact import valid_fields
-from tests.support.packaged import answer_first_request
+from tests.support.packaged import FirstAnswer, answer_first_request
 from tests.support.stack import function_environment, stack_on_moto_server
 
 ELF_MACHINE_AARCH64 = 183
@@ -47,12 +48,43 @@ def artefact(dependencies: Path) -> Artefact:
     return package_function(ROOT / "content")
 
 
-def test_runtime_requirements_leave_out_the_generator() -> None:
+@dataclass(frozen=True)
+class PackagedRun:
+    """The staged package, and what its first request imported and opened."""
+
+    package: Path
+    answer: FirstAnswer
+    stored_ids: list[str]
+
+
+@pytest.fixture(scope="module")
+def packaged_run(tmp_path_factory: pytest.TempPathFactory) -> PackagedRun:
+    # The zip's own files, with this machine's wheels and no bytecode, run by an interpreter
+    # that sees nothing else: a module, a botocore model or a content file the zip lacks fails.
+    package = stage_function(ROOT / "content", tmp_path_factory.mktemp("packaged") / "task")
+    fields = valid_fields(first_name="Айгерім", email="packaged@example.kz")
+    with stack_on_moto_server("packaged-function") as (endpoint, outputs):
+        answer = answer_first_request(
+            function_environment(endpoint, outputs),
+            fields,
+            package,
+            write_bytecode=False,
+            trace=True,
+        )
+        table = outputs["SubmissionsTableName"]
+        items = boto3.client("dynamodb", endpoint_url=endpoint).scan(TableName=table)["Items"]
+    return PackagedRun(package, answer, [item["id"]["S"] for item in items])
+
+
+def _top_level(entry: str) -> str:
+    # `six.py`, `_cffi_backend.cpython-313-aarch64-linux-gnu.so`, `pydantic/...`: the module name.
+    return entry.split("/", 1)[0].split(".", 1)[0]
+
+
+def test_runtime_requirements_leave_out_the_generator_and_the_deploy() -> None:
     names = {r.split("[")[0].split(">")[0].split("<")[0].lower() for r in runtime_requirements()}
-    assert "jinja2" not in names
-    assert "markdown" not in names
-    assert "pyyaml" not in names  # the deploy reads the template; the function never does
-    assert {"aws-lambda-powertools", "pydantic", "boto3", "phonenumbers"} <= names
+    assert not names & {"jinja2", "markdown", "markupsafe", "pyyaml"}
+    assert {"aws-lambda-powertools", "pydantic", "boto3", "phonenumberslite"} <= names
 
 
 def test_package_holds_the_handler_its_readers_and_content(artefact: Artefact) -> None:
@@ -72,7 +104,12 @@ def test_package_holds_the_handler_its_readers_and_content(artefact: Artefact) -
         "content/en/privacy/1.0.md",
     } <= names
     assert not [n for n in names if n.startswith("sitegen/")]
-    assert not [n for n in names if n.startswith(("jinja2/", "markdown/", "pytest/", "moto/"))]
+    assert not [n for n in names if n.startswith(("functions/operator/", "preview/", "tests/"))]
+    assert "functions/contact/openapi.py" not in names  # the document's writer, a developer's tool
+    unwanted = ("jinja2/", "markdown/", "markupsafe/", "yaml/", "pytest/", "moto/", "cfnlint/")
+    assert not [n for n in names if n.startswith(unwanted)]
+    # phonenumberslite: the same module without the geocoding, carrier and time-zone tables.
+    assert not [n for n in names if n.startswith(("phonenumbers/geodata/", "phonenumbers/tzdata/"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert "pydantic_core/__init__.py" in names
     assert "aws_lambda_powertools/__init__.py" in names
@@ -114,19 +151,51 @@ def test_package_key_changes_with_the_content(
     assert edited.key.startswith("functions/contact-") and edited.key.endswith(".zip")
 
 
-def test_package_holds_every_module_the_function_imports(artefact: Artefact) -> None:
-    imported = set()
-    for source in (ROOT / "functions" / "contact").glob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
-    third_party = imported - set(sys.stdlib_module_names) - {"__future__"}
-    top_level = {
-        name.split("/")[0].removesuffix(".py") for name in zipfile.ZipFile(artefact.path).namelist()
+def test_packaged_function_imports_every_library_the_package_holds_and_no_other(
+    packaged_run: PackagedRun,
+) -> None:
+    package = packaged_run.package
+    held = {
+        _top_level(entry.name)
+        for entry in package.iterdir()
+        if not entry.name.endswith(".dist-info") and entry.name != "content"
     }
-    assert third_party <= top_level
+    imported = {
+        name.split(".")[0]
+        for name, file in packaged_run.answer.modules.items()
+        if Path(file).is_relative_to(package)
+    }
+    assert imported == held
+    assert not held & NEVER_IMPORTED.keys()
+
+
+def test_packaged_function_imports_every_project_module_the_package_holds(
+    packaged_run: PackagedRun,
+) -> None:
+    package = packaged_run.package
+    held = {
+        path.relative_to(package).as_posix()
+        for folder in ("functions", "sitecontent")
+        for path in (package / folder).rglob("*.py")
+    }
+    imported = {
+        Path(file).relative_to(package).as_posix()
+        for file in packaged_run.answer.modules.values()
+        if Path(file).is_relative_to(package / "functions")
+        or Path(file).is_relative_to(package / "sitecontent")
+    }
+    assert imported == held
+    assert "functions/submission_item.py" in held
+
+
+def test_packaged_function_reads_every_content_file_the_package_holds(
+    packaged_run: PackagedRun,
+) -> None:
+    content = packaged_run.package / "content"
+    held = {path for path in content.rglob("*") if path.is_file()}
+    read = {Path(path) for path in packaged_run.answer.opened if Path(path).is_relative_to(content)}
+    assert read == held
+    assert content / "site.toml" in held
 
 
 def test_package_zips_unused_for_a_day_are_removed(tmp_path: Path) -> None:
@@ -155,16 +224,9 @@ def test_package_keeps_aws_data_only_for_the_services_the_function_calls(
 
 
 def test_packaged_function_stores_a_submission_using_only_what_the_zip_holds(
-    tmp_path: Path,
+    packaged_run: PackagedRun,
 ) -> None:
-    # The zip's own files, with this machine's wheels, run by an interpreter that sees nothing
-    # else: a module, a botocore model or a content file the zip lacks fails this test.
-    package = stage_function(ROOT / "content", tmp_path / "task")
-    fields = valid_fields(first_name="Айгерім", email="packaged@example.kz")
-    with stack_on_moto_server("packaged-function") as (endpoint, outputs):
-        first = answer_first_request(function_environment(endpoint, outputs), fields, package)
-        table = outputs["SubmissionsTableName"]
-        items = boto3.client("dynamodb", endpoint_url=endpoint).scan(TableName=table)["Items"]
+    first = packaged_run.answer
     assert first.status == 201, first.body
-    assert [item["id"]["S"] for item in items] == [first.body["id"]]
+    assert packaged_run.stored_ids == [first.body["id"]]
     assert "Айгерім" not in first.output and "packaged@example.kz" not in first.output

@@ -21,9 +21,6 @@ from pathlib import Path
 from infra.deploy.errors import DeployError
 
 LAMBDA_TASK_ROOT = "/var/task"
-# phonenumbers' geocoding, carrier and time-zone tables: the function never imports them, and
-# their bytecode alone would be 26 MB.
-NOT_COMPILED = ("phonenumbers/geodata/", "phonenumbers/carrierdata/", "phonenumbers/tzdata/")
 
 # Runs in the compiling Python: compiles each (source, entry name) pair in parallel and prints
 # the bytecode's entry names beside the files written.
@@ -87,11 +84,7 @@ def python_identity(python: str) -> str:
 
 def compile_entries(entries: dict[str, Path], python: str, work: Path) -> dict[str, Path]:
     """Compile the `.py` entries with `python` into `work`; return the bytecode's entries."""
-    jobs = [
-        (str(path), name)
-        for name, path in sorted(entries.items())
-        if name.endswith(".py") and not name.startswith(NOT_COMPILED)
-    ]
+    jobs = [(str(path), name) for name, path in sorted(entries.items()) if name.endswith(".py")]
     # `python` runs the script as a file, so its worker processes can import it.
     script = work / "compile_entries.py"
     work.mkdir(parents=True, exist_ok=True)

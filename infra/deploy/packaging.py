@@ -1,5 +1,7 @@
 """Package the contact-form function for Lambda: its dependencies for arm64, then a stable zip.
 
+What goes in is `function_files`' to decide; this module installs, compiles and zips it.
+
 The zip is reproducible (sorted entries, fixed timestamps and permissions, hash-based bytecode
 when there is any), so the same sources give the same bytes, the same content-hashed S3 key,
 and no stack change. Bytecode comes only from the runtime's own Python (`bytecode.py`). The
@@ -30,23 +32,15 @@ from pathlib import Path
 
 from infra.deploy.bytecode import compile_entries, python_identity
 from infra.deploy.errors import DeployError
-from sitecontent import model_files
+from infra.deploy.function_files import package_entries
 
 ROOT = Path(__file__).resolve().parents[2]
 # The site generator's and the deploy's own dependencies; the function never imports them.
-NOT_FOR_THE_FUNCTION = frozenset({"jinja2", "markdown", "pyyaml"})
-# What the function imports from the repository, beside its dependencies.
-PROJECT_SOURCES = ("functions", "sitecontent")
+NOT_FOR_THE_FUNCTION = frozenset({"jinja2", "markdown", "markupsafe", "pyyaml"})
 # Every zip entry gets this time, so rebuilding never changes the bytes.
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
-SKIPPED_PARTS = frozenset({"__pycache__", "bin"})
 UNUSED_ZIP_SECONDS = 24 * 3600
-# The AWS services the function calls: the store writes to DynamoDB; the email hash and the
-# Encryption SDK's data keys come from KMS. botocore lists every service folder it ships when it
-# builds its first client, so the other 400 would cost each cold start ~40 ms (and 25 MB).
-AWS_SERVICES = frozenset({"dynamodb", "kms"})
-SERVICE_DATA_FOLDERS = ("botocore/data/", "boto3/data/")
 
 
 @dataclass(frozen=True)
@@ -155,44 +149,6 @@ def _platform_options(target: Target) -> list[str]:
         target.python_version,
         *(f"--platform={platform}" for platform in target.platforms),
     ]
-
-
-def _files_under(folder: Path, prefix: str) -> dict[str, Path]:
-    return {
-        f"{prefix}{path.relative_to(folder).as_posix()}": path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and not SKIPPED_PARTS & set(path.relative_to(folder).parts)
-        and path.suffix != ".pyc"
-    }
-
-
-def is_unused_service_data(name: str) -> bool:
-    """Whether a zip entry is botocore's or boto3's data for a service the function never calls."""
-    for folder in SERVICE_DATA_FOLDERS:
-        if name.startswith(folder):
-            service, separator, _ = name.removeprefix(folder).partition("/")
-            # Files directly in the folder (endpoints, partitions, retries) serve every service.
-            return bool(separator) and service not in AWS_SERVICES
-    return False
-
-
-def package_entries(content_dir: Path, dependencies: Path) -> dict[str, Path]:
-    """Every file the zip holds, by its name inside the zip."""
-    entries = {
-        name: path
-        for name, path in _files_under(dependencies, "").items()
-        if not is_unused_service_data(name)
-    }
-    for source in PROJECT_SOURCES:
-        path = ROOT / source
-        if path.is_file():
-            entries[source] = path
-        else:
-            entries.update(_files_under(path, f"{source}/"))
-    for path in model_files(content_dir):
-        entries[f"content/{path.relative_to(content_dir).as_posix()}"] = path
-    return entries
 
 
 def write_zip(entries: dict[str, Path], destination: Path) -> Artefact:

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,9 @@ from preview.lambda_events import LOCAL_REGION, LocalLambdaContext, http_api_eve
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Its own clock starts at its first line: what follows is the part of a cold start this code
-# controls (Lambda's own runtime start comes on top). The last line printed is the figures.
+# Its own clock starts before the handler's import: what follows is the part of a cold start
+# this code controls (Lambda's own runtime start comes on top). The last line printed is the
+# figures.
 # The event and the context's attributes come as JSON (`preview.lambda_events` built them),
 # as the package holds no test code to build them with.
 FIRST_REQUEST = """
@@ -37,7 +38,22 @@ print(json.dumps({
     "body": answer["body"],
     "import_ms": (imported - started) * 1e3,
     "total_ms": (answered - started) * 1e3,
+    **traced(),
 }))
+"""
+# With `trace`: every file the interpreter opens (modules and data alike), from its start.
+TRACE = """
+import sys
+opened = set()
+sys.addaudithook(lambda event, args: opened.add(args[0]) if event == "open" else None)
+def traced():
+    modules = {name: getattr(module, "__file__", None) for name, module in sys.modules.items()}
+    files = sorted(path for path in opened if isinstance(path, str))
+    return {"modules": {n: f for n, f in modules.items() if f}, "opened": files}
+"""
+NO_TRACE = """
+def traced():
+    return {}
 """
 
 
@@ -51,6 +67,9 @@ class FirstAnswer:
     wall_ms: float
     # Everything the function printed: its log lines and metrics, then the figures.
     output: str
+    # With `trace`: each module imported, by name, with its file; each file opened.
+    modules: dict[str, str] = field(default_factory=dict)
+    opened: list[str] = field(default_factory=list)
 
 
 def answer_first_request(
@@ -58,11 +77,13 @@ def answer_first_request(
     fields: dict[str, Any],
     package: Path | None = None,
     write_bytecode: bool = True,
+    trace: bool = False,
 ) -> FirstAnswer:
     """Post `fields` as JSON to a fresh interpreter's handler, from `package` or the repository.
 
     `write_bytecode=False` runs as from a read-only folder without bytecode, as Lambda runs a
-    zip that ships none: each module is compiled again at each start.
+    zip that ships none: each module is compiled again at each start. `trace` records what the
+    interpreter imported and opened (and costs the figures a little).
     """
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -78,7 +99,8 @@ def answer_first_request(
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     # -S: no site-packages, so the package must bring every dependency; Lambda runs the code
     # from the folder it unpacked, which is also the working directory.
-    command = [sys.executable, *(["-S"] if package else []), "-c", FIRST_REQUEST]
+    script = (TRACE if trace else NO_TRACE) + FIRST_REQUEST
+    command = [sys.executable, *(["-S"] if package else []), "-c", script]
     event = http_api_event(
         "POST", "/api/contact", json.dumps(fields), {"content-type": "application/json"}
     )
@@ -105,4 +127,6 @@ def answer_first_request(
         total_ms=figures["total_ms"],
         wall_ms=wall_ms,
         output=done.stdout,
+        modules=figures.get("modules", {}),
+        opened=figures.get("opened", []),
     )

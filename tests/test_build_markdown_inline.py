@@ -1,13 +1,19 @@
-"""The quick inline pass gives exactly Python-Markdown's HTML, on every inline construct."""
+"""The quick inline pass gives exactly Python-Markdown's HTML, on every inline construct.
+
+It relies on Python-Markdown's private inline loop: the fingerprint tests fail, naming the
+piece, when a release changes what the quick pass was written against.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import markdown
 import pytest
 
 from sitecontent.files import split_front_matter
+from sitegen import markdown_inline
 from sitegen.markdown_inline import use_quick_inline
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -59,3 +65,21 @@ def test_quick_inline_replaces_the_inline_pass() -> None:
     _, quick = _converters()
     assert type(quick.treeprocessors["inline"]).__name__ == "QuickInlineProcessor"
     assert "<em>" in quick.convert("*still emphasised*")
+
+
+def test_quick_inline_markdown_is_the_minor_version_it_was_written_for() -> None:
+    # pyproject.toml admits this minor version only.
+    assert importlib.metadata.version("markdown").startswith("3.11.")
+
+
+@pytest.mark.parametrize("name", sorted(markdown_inline.INTERNALS))
+def test_quick_inline_private_method_is_unchanged(name: str) -> None:
+    assert markdown_inline.internals_fingerprint(name) == markdown_inline.INTERNALS[name], (
+        f"Python-Markdown changed InlineProcessor.{name}: check sitegen/markdown_inline.py"
+    )
+
+
+def test_quick_inline_patterns_it_skips_are_unchanged() -> None:
+    assert markdown_inline.patterns_fingerprint() == markdown_inline.PATTERNS, (
+        "Python-Markdown changed an inline pattern: check NEEDS in sitegen/markdown_inline.py"
+    )

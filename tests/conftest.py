@@ -1,4 +1,4 @@
-"""Fixtures shared by every test module."""
+"""Fixtures shared by every test module: the built site, the form function, the browser."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest_site import (  # noqa: F401 (fixtures for the site's tests)
-    analytics_site_url,
-    built_site,
-    site_url,
-)
 from tests.support.aws_env import use_fake_aws_credentials
+from tests.support.site import ANALYTICS_IDS, CONTENT, copy_content, serve_static, set_site_option
 from tests.support.tools import require_chromium
 
 if TYPE_CHECKING:
+    from sitegen.build import BuildResult
     from tests.support.contact import ContactFunction
 
 # Chromium flags for this closed network: without the background-networking ones Chromium
@@ -36,6 +33,34 @@ CHROMIUM_ARGS = [
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a fixed region, so no test can reach real AWS."""
     use_fake_aws_credentials(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The real content, built once per test session."""
+    from sitegen.build import build
+
+    return build(CONTENT, tmp_path_factory.mktemp("site") / "dist")
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: BuildResult) -> Iterator[str]:
+    """Base URL of the real site served on loopback."""
+    with serve_static(built_site.out_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def analytics_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real content with Yandex Metrica and Google Analytics ids set, served on loopback."""
+    from sitegen.build import build
+
+    content = copy_content(tmp_path_factory.mktemp("analytics"))
+    for name, value in ANALYTICS_IDS.items():
+        set_site_option(content, name, f'{name} = "{value}"')
+    result = build(content, content.parent / "dist")
+    with serve_static(result.out_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

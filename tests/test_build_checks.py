@@ -11,7 +11,7 @@ import pytest
 
 from sitegen.build import build
 from sitegen.errors import BuildError
-from tests.conftest_site import ROOT, copy_content
+from tests.support.site import ROOT, copy_content
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from build import make_parser
 from sitegen import rendering
 from sitegen.build import build
-from tests.conftest_site import ROOT, copy_content, set_site_option
+from tests.support.site import ROOT, copy_content, set_site_option
 
 KAZAKH_FIXTURE = ROOT / "tests" / "fixtures" / "site" / "kk"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildResult, build
-from tests.conftest_site import ANALYTICS_IDS, copy_content, set_site_option
+from tests.support.site import ANALYTICS_IDS, copy_content, set_site_option
 from tests.support.tools import require_vnu
 
 pytestmark = pytest.mark.slow

@@ -323,7 +323,7 @@ def cloudfront_headers(template: dict[str, Any], parameters: dict[str, str]) -> 
 def test_response_headers_policy_sends_what_the_build_sets(
     template: dict[str, Any], built_site: BuildResult
 ) -> None:
-    # built_site: the session's build of the real content (tests/conftest_site.py).
+    # built_site: the session's build of the real content (tests/conftest.py).
     built = headers_for(built_site.out_dir)
     served = cloudfront_headers(template, header_parameters(built))
     assert served == built

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from sitegen.build import BuildResult
-from tests.conftest_site import read_page
+from tests.support.site import read_page
 
 BASE = "https://estimation.kz"
 LANGUAGES = ("ru", "en")

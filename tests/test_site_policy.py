@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from sitegen.build import BuildResult
-from tests.conftest_site import read_page
+from tests.support.site import read_page
 
 # (language, fact): each must appear on /<lang>/privacy/ exactly as written here.
 FACTS = [

@@ -9,7 +9,7 @@ import pytest
 
 from sitegen.build import BuildResult, build
 from sitegen.security import headers_for, style_hash
-from tests.conftest_site import ANALYTICS_IDS, copy_content, set_site_option
+from tests.support.site import ANALYTICS_IDS, copy_content, set_site_option
 
 ANALYTICS_HOSTS = ("googletagmanager.com", "google-analytics.com", "mc.yandex.ru")
 

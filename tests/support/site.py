@@ -1,8 +1,8 @@
-"""Fixtures for the site's tests: one build per test session, and a tiny static server.
+"""Helpers for the site's tests: copies of the content, a tiny static server, page facts.
 
-`tests/conftest.py` imports these. The static server stands in for the CDN (the real preview
-server is `sitegen.preview`): it serves `dist/`, sends the headers the build recorded, and
-answers unknown paths with `/404.html`.
+The static server stands in for the CDN (the real preview server is `preview.http_server`): it
+serves `dist/`, sends the headers the build recorded, and answers unknown paths with
+`/404.html`. The fixtures that build and serve the real site are in `tests/conftest.py`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-import pytest
-
-from sitegen.build import BuildResult, build
 from sitegen.security import headers_for
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 ANALYTICS_IDS = {"yandex_metrica_id": "98765432", "google_analytics_id": "G-TEST123456"}
 
@@ -79,30 +76,6 @@ def set_site_option(content_dir: Path, line_start: str, replacement: str) -> Non
     assert matches, f"no line starting {line_start!r} in {path}"
     lines[matches[0]] = replacement
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    """The real content, built once per test session."""
-    return build(CONTENT, tmp_path_factory.mktemp("site") / "dist")
-
-
-@pytest.fixture(scope="session")
-def site_url(built_site: BuildResult) -> Iterator[str]:
-    """Base URL of the real site served on loopback."""
-    with serve_static(built_site.out_dir) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def analytics_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real content with Yandex Metrica and Google Analytics ids set, served on loopback."""
-    content = copy_content(tmp_path_factory.mktemp("analytics"))
-    for name, value in ANALYTICS_IDS.items():
-        set_site_option(content, name, f'{name} = "{value}"')
-    result = build(content, content.parent / "dist")
-    with serve_static(result.out_dir) as url:
-        yield url
 
 
 class PageFacts(HTMLParser):

@@ -111,7 +111,7 @@ def resolver() -> APIGatewayHttpResolver:
     return app
 
 
-def test_preview_response_round_trips_a_form_post_through_a_resolver(resolver):
+def test_http_response_round_trips_a_form_post_through_a_resolver(resolver):
     headers = [("Content-Type", "application/x-www-form-urlencoded")]
     event = http_api_event("POST", "/api/contact", FORM_BODY, headers)
 
@@ -124,7 +124,7 @@ def test_preview_response_round_trips_a_form_post_through_a_resolver(resolver):
     assert [cookie.split(";")[0] for cookie in cookies] == ["sent=1", "lang=ru"]
 
 
-def test_preview_response_decodes_a_base64_body(resolver):
+def test_http_response_decodes_a_base64_body(resolver):
     event = http_api_event("GET", "/api/logo")
 
     response = http_response(resolver.resolve(event, {}))
@@ -133,7 +133,7 @@ def test_preview_response_decodes_a_base64_body(resolver):
     assert response.body == b"\x89PNG\r\n"
 
 
-def test_preview_response_answers_an_unknown_route_as_the_resolver_does(resolver):
+def test_http_response_answers_an_unknown_route_as_the_resolver_does(resolver):
     event = http_api_event("GET", "/api/missing")
 
     response = http_response(resolver.resolve(event, {}))
@@ -141,7 +141,7 @@ def test_preview_response_answers_an_unknown_route_as_the_resolver_does(resolver
     assert response.status == 404
 
 
-def test_preview_response_takes_a_bare_result_as_200_json():
+def test_http_response_takes_a_bare_result_as_200_json():
     response = http_response({"status": "ok"})
 
     assert response.status == 200

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.site import ANALYTICS_IDS, CONTENT, copy_content, serve_static, set_site_option
@@ -15,6 +16,13 @@ from tests.support.tools import require_chromium
 if TYPE_CHECKING:
     from sitegen.build import BuildResult
     from tests.support.contact import ContactFunction
+
+# Property-based tests generate the same cases on every run: one commit, one result, so a
+# failure in CI is a failure of the code and not of the draw. No example database either, as
+# one left by an earlier run would change what the next one tries, and no deadline: on two
+# busy cores a slow example is not a failure.
+settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
+settings.load_profile("deterministic")
 
 # Chromium flags for this closed network: without the background-networking ones Chromium
 # keeps trying to reach Google's hosts.

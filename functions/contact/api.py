@@ -18,9 +18,11 @@ from functions.contact.body import (
     raw_body,
     read_fields,
 )
+from functions.contact.content import load_form_content
 from functions.contact.errors import REQUEST, StorageUnavailable, SubmissionRejected
 from functions.contact.openapi_spec import CONTACT_RESPONSES, document
 from functions.contact.responses import API_HEADERS, received, rejected
+from functions.contact.settings import ContentLocation
 
 CONTACT_PATH = "/api/contact"
 OPENAPI_PATH = "/api/openapi.json"
@@ -64,9 +66,15 @@ def submit_contact_form() -> Response[str]:
 
 @app.get(OPENAPI_PATH, include_in_schema=False)
 def openapi_document() -> Response[str]:
-    """The OpenAPI document of this API, generated from the code."""
+    """The OpenAPI document of this API, generated from the code and the current content."""
+    # Read afresh rather than from the runtime: the document needs no AWS settings, and in the
+    # preview a new policy version shows at once.
+    content = load_form_content(ContentLocation().content_dir)
     return Response(
-        status_code=200, content_type="application/json", body=document(app), headers=API_HEADERS
+        status_code=200,
+        content_type="application/json",
+        body=document(app, content),
+        headers=API_HEADERS,
     )
 
 

@@ -53,6 +53,8 @@ FIELD_NAMES = (
     "website",
 )
 CHECKBOXES = frozenset({"consent", "marketing", "cross_border"})
+# The fields that hold a person's name, checked by `_person_name`.
+NAME_FIELDS = ("last_name", "first_name", "patronymic")
 
 # pydantic's error types, translated to the API's codes; anything else is `invalid`.
 _CODE_FOR_PYDANTIC_TYPE = {
@@ -119,7 +121,7 @@ class Submission(BaseModel):
             cleaned[name] = value
         return cleaned
 
-    @field_validator("last_name", "first_name", "patronymic")
+    @field_validator(*NAME_FIELDS)
     @classmethod
     def _check_name(cls, value: str | None) -> str | None:
         return None if value is None else _person_name(value)

@@ -6,12 +6,14 @@ import sys
 from pathlib import Path
 
 from functions.contact.api import app
+from functions.contact.content import load_form_content
 from functions.contact.openapi_spec import document
+from functions.contact.settings import ContentLocation
 
 
 def main(argv: list[str]) -> int:
-    """Print the document, or write it to the path given."""
-    text = document(app) + "\n"
+    """Print the document, or write it to the path given (content from `CONTENT_DIR`)."""
+    text = document(app, load_form_content(ContentLocation().content_dir)) + "\n"
     if argv:
         Path(argv[0]).write_text(text, encoding="utf-8")
     else:

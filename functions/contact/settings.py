@@ -13,10 +13,16 @@ import functions
 DEFAULT_CONTENT_DIR = Path(functions.__file__).resolve().parents[1] / "content"
 
 
-class Settings(BaseSettings):
-    """What the function needs to know about its table, keys, site and limits."""
+class ContentLocation(BaseSettings):
+    """Where the editors' content is: all the OpenAPI document needs, without AWS settings."""
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    content_dir: Path = DEFAULT_CONTENT_DIR
+
+
+class Settings(ContentLocation):
+    """What the function needs to know about its table, keys, site and limits."""
 
     submissions_table: str = Field(min_length=1)
     data_key_arn: str = Field(min_length=1)
@@ -25,7 +31,6 @@ class Settings(BaseSettings):
     site_origin: str = Field(min_length=1)
     powertools_service_name: str = Field(min_length=1)
     powertools_metrics_namespace: str = Field(min_length=1)
-    content_dir: Path = DEFAULT_CONTENT_DIR
     # Posts per source IP per minute, on top of API Gateway's own throttling; 0 turns it off.
     rate_limit_per_minute: int = Field(default=10, ge=0)
 

@@ -255,3 +255,18 @@ def test_deploy_unreachable_aws_exits_1_naming_the_step(
     errors = capsys.readouterr().err
     assert errors.startswith("deploy failed at step 3/6, upload the function's artefact: ")
     assert "Could not connect to the endpoint URL" in errors
+
+
+@pytest.mark.parametrize(
+    ("options", "stand_in"), [([], False), (["--endpoint-url", "http://127.0.0.1:5000"], True)]
+)
+def test_deploy_command_hands_the_moto_template_to_an_endpoint_only(
+    monkeypatch: pytest.MonkeyPatch, options: list[str], stand_in: bool
+) -> None:
+    import build
+    import infra.deploy
+
+    adapters = []
+    monkeypatch.setattr(infra.deploy, "deploy", lambda *arguments: adapters.append(arguments[-1]))
+    build.main(["deploy", "--stack", STACK, *options])
+    assert adapters == [moto_template if stand_in else None]

@@ -3,8 +3,8 @@
 `python build.py serve` calls `serve()`. It builds the site into `dist/`, starts a moto server
 on loopback with the stack created from `infra/template.yaml`, runs the real Lambda handler
 in-process behind a small web server, and rebuilds when `content/` or `site/` change.
-Submissions live in moto's memory for as long as the preview runs. This module is where the
-site generator, the function and the infrastructure meet; none of them knows the others.
+Submissions live in moto's memory for as long as the preview runs. This is where the site
+generator, the function and the template's stack are put together; none of them imports it.
 """
 
 from __future__ import annotations

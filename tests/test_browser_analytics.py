@@ -7,13 +7,16 @@ recorded, which is exactly what the tests look at.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
 pytestmark = pytest.mark.browser
 
 ANALYTICS_HOSTS = ("mc.yandex.ru", "googletagmanager.com", "google-analytics.com")
+YANDEX_TAG = "https://mc.yandex.ru/metrika/tag.js"
+GTAG = "https://www.googletagmanager.com/gtag/js"
 ALLOW = {"ru": "Разрешить", "en": "Allow"}
 DECLINE = {"ru": "Отказаться", "en": "Decline"}
 SETTINGS = {"ru": "Настройки cookie-файлов аналитики", "en": "Analytics cookie settings"}
@@ -25,12 +28,18 @@ class Recorder:
     def __init__(self, context: BrowserContext) -> None:
         self.context = context
         self.requests: list[str] = []
+        # Recorded as the browser asks, so a test waiting for a request finds it here.
+        context.on("request", self._record)
         for host in ANALYTICS_HOSTS:
             context.route(f"https://*{host}/**", self._stub)
             context.route(f"https://{host}/**", self._stub)
 
+    def _record(self, request: Request) -> None:
+        hostname = urlsplit(request.url).hostname or ""
+        if any(hostname == host or hostname.endswith("." + host) for host in ANALYTICS_HOSTS):
+            self.requests.append(request.url)
+
     def _stub(self, route: Route) -> None:
-        self.requests.append(route.request.url)
         route.fulfill(status=200, content_type="text/javascript", body="/* stub */")
 
     def hosts(self) -> set[str]:
@@ -62,6 +71,15 @@ def open_page(recorder: Recorder, url: str) -> Page:
     return page
 
 
+def allow(page: Page, language: str) -> None:
+    """Press "Allow" and wait until both vendors' scripts are asked for."""
+    with (
+        page.expect_request(YANDEX_TAG),
+        page.expect_request(lambda request: request.url.startswith(GTAG + "?")),
+    ):
+        page.get_by_role("button", name=ALLOW[language]).click()
+
+
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_browser_analytics_only_after_allow(
     recorder: Recorder, analytics_site_url: str, language: str
@@ -71,9 +89,8 @@ def test_browser_analytics_only_after_allow(
 
     assert banner.is_visible()
     assert recorder.requests == []
-    page.get_by_role("button", name=ALLOW[language]).click()
+    allow(page, language)
 
-    page.wait_for_load_state("networkidle")
     assert recorder.hosts() >= {"mc.yandex.ru", "googletagmanager.com"}
     assert banner.is_hidden()
 
@@ -82,11 +99,11 @@ def test_browser_analytics_choice_survives_reload(
     recorder: Recorder, analytics_site_url: str
 ) -> None:
     page = open_page(recorder, f"{analytics_site_url}/en/privacy/")
-    page.get_by_role("button", name=ALLOW["en"]).click()
+    allow(page, "en")
     recorder.requests.clear()
 
-    page.reload()
-    page.wait_for_load_state("networkidle")
+    with page.expect_request(YANDEX_TAG):
+        page.reload()
 
     assert page.locator("#analytics-banner").is_hidden()
     assert recorder.hosts() >= {"mc.yandex.ru", "googletagmanager.com"}
@@ -103,9 +120,8 @@ def test_browser_analytics_decline_is_remembered_and_changeable(
     assert recorder.requests == []
 
     page.get_by_role("button", name=SETTINGS["ru"]).click()
-    page.get_by_role("button", name=ALLOW["ru"]).click()
+    allow(page, "ru")
 
-    page.wait_for_load_state("networkidle")
     assert recorder.hosts() >= {"mc.yandex.ru", "googletagmanager.com"}
 
 

@@ -119,6 +119,7 @@ class Recorder:
 # What a browser exposes with each privacy signal switched on.
 PRIVACY_SIGNALS = {
     "global-privacy-control": ("globalPrivacyControl", True),
+    "do-not-track": ("doNotTrack", "1"),
 }
 
 

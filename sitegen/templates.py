@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sitecontent.policy import PolicyVersion
 from sitecontent.site import Site
 from sitecontent.strings import strings_path
+from sitegen.analytics import traces
 from sitegen.assets import Assets
 from sitegen.errors import BuildError
 from sitegen.links import Alternate, alternates, root_alternates
@@ -67,12 +68,15 @@ def format_date(date: dt.date, t: Callable[..., str]) -> str:
     return t("date.format", day=str(date.day), month=months[date.month - 1], year=str(date.year))
 
 
-def _analytics_config(site: Site) -> dict[str, str] | None:
+def _analytics_config(site: Site) -> dict[str, object] | None:
     if not site.analytics.enabled:
         return None
+    analytics = site.analytics
+    vendor_traces = traces(analytics.yandex_metrica_id, analytics.google_analytics_id)
     return {
-        "yandexMetricaId": site.analytics.yandex_metrica_id,
-        "googleAnalyticsId": site.analytics.google_analytics_id,
+        "yandexMetricaId": analytics.yandex_metrica_id,
+        "googleAnalyticsId": analytics.google_analytics_id,
+        "traces": [trace.pattern for trace in vendor_traces],
     }
 
 

@@ -8,7 +8,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from sitegen.build import BuildResult
+from sitegen.build import BuildResult, build
+from tests.support.site import copy_content, serve_static, set_site_option
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +22,16 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(bypass_csp=True)
     yield context
     context.close()
+
+
+@pytest.fixture(scope="module")
+def cross_border_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real content with `ask_cross_border_consent = true`, served on loopback."""
+    content = copy_content(tmp_path_factory.mktemp("cross-border"))
+    set_site_option(content, "ask_cross_border_consent", "ask_cross_border_consent = true")
+    result = build(content, content.parent / "dist")
+    with serve_static(result.out_dir) as url:
+        yield url
 
 
 def violations(page: Page) -> list[str]:
@@ -94,6 +105,34 @@ def test_accessibility_analytics_banner_has_no_violations(
     page = context.new_page()
     page.goto(f"{analytics_site_url}/{language}/contact/")
     page.locator("#analytics-banner").wait_for()
+
+    assert violations(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_accessibility_cross_border_consent_and_its_error_have_no_violations(
+    context: BrowserContext, cross_border_site_url: str, language: str
+) -> None:
+    page = context.new_page()
+    page.route(
+        "**/api/contact",
+        lambda route: route.fulfill(
+            status=422,
+            content_type="application/json",
+            body='{"errors": {"cross_border": "consent_required"}}',
+        ),
+    )
+    page.goto(f"{cross_border_site_url}/{language}/contact/")
+    assert violations(page) == []
+
+    page.fill("#last_name", "Smith")
+    page.fill("#first_name", "Anna")
+    page.fill("#email", "anna@example.com")
+    page.check("#consent")
+    page.check("#cross_border")
+    page.click("#contact-form button[type=submit]")
+    page.locator("#cross_border[aria-invalid=true]").wait_for()
 
     assert violations(page) == []
     page.close()

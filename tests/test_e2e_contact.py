@@ -2,11 +2,13 @@
 
 After every submission the test reads the table through the preview's moto server: the item
 must hold no plaintext of what was typed, and decrypting it with operator rights must give
-back exactly what was typed, Cyrillic and Kazakh letters included.
+back exactly what was typed, Cyrillic and Kazakh letters included. A second preview serves a
+copy of the content that asks for consent to cross-border transfer.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from playwright.sync_api import expect
 from sitecontent.files import split_front_matter
 from sitecontent.strings import load_strings
 from tests.support.preview import ROOT, Preview, running_preview
+from tests.support.site import copy_content, set_site_option
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LANGUAGES = ["ru", "en"]
@@ -94,6 +97,16 @@ def page_title(language: str, slug: str) -> str:
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
     with running_preview(tmp_path_factory.mktemp("preview-e2e")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def cross_border_preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
+    """The preview of a copy of the content with `ask_cross_border_consent = true`."""
+    work_dir = tmp_path_factory.mktemp("preview-cross-border")
+    content = copy_content(work_dir)
+    set_site_option(content, "ask_cross_border_consent", "ask_cross_border_consent = true")
+    with running_preview(work_dir / "serve", content) as running:
         yield running
 
 
@@ -296,3 +309,73 @@ def test_e2e_retried_request_stores_one_submission(preview, page, language):
     assert [answer.status for answer in answers] == [201, 201]
     assert answers[0].json()["id"] == answers[1].json()["id"]
     assert_stored_once_and_protected(preview, before, person)
+
+
+def assert_consents_kept_with_their_times(
+    item: dict, names: tuple[str, ...], sent_after: dt.datetime, sent_before: dt.datetime
+) -> None:
+    """Each named consent is stored as given, at the time the submission arrived."""
+    consents = item["consents"]["M"]
+    for name in names:
+        consent = consents[name]["M"]
+        given_at = dt.datetime.fromisoformat(consent["at"]["S"])
+        assert consent["given"]["BOOL"] is True
+        assert consent["at"]["S"] == item["created_at"]["S"]
+        assert sent_after <= given_at <= sent_before
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_e2e_cross_border_with_javascript_waits_for_both_consents(
+    cross_border_preview, page, language
+):
+    preview = cross_border_preview
+    person = visitor(language)
+    before = set(preview.stored_items())
+    page.goto(f"{preview.url}/{language}/contact/")
+    fill(page, person, consent=False)
+    submit = page.locator("button[type=submit]")
+
+    page.check("#consent")
+    expect(submit).to_be_disabled()
+    page.uncheck("#consent")
+    page.check("#cross_border")
+    expect(submit).to_be_disabled()
+    page.check("#consent")
+    expect(submit).to_be_enabled()
+    sent_after = dt.datetime.now(dt.UTC)
+    submit.click()
+
+    assert_on_thanks_page(page, preview, language)
+    item = assert_stored_once_and_protected(preview, before, person)
+    consents = ("processing", "cross_border")
+    assert_consents_kept_with_their_times(item, consents, sent_after, dt.datetime.now(dt.UTC))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_e2e_cross_border_without_javascript_requires_both_boxes(
+    cross_border_preview, page_without_js, language
+):
+    preview, page = cross_border_preview, page_without_js
+    person = visitor(language)
+    before = set(preview.stored_items())
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    page.goto(f"{preview.url}/{language}/contact/")
+    fill(page, person)
+
+    expect(page.locator("#consent")).to_have_attribute("required", "")
+    expect(page.locator("#cross_border")).to_have_attribute("required", "")
+    page.click("button[type=submit]")
+    assert page.locator("#cross_border").evaluate("box => box.validity.valueMissing")
+    assert posts == []
+
+    page.check("#cross_border")
+    sent_after = dt.datetime.now(dt.UTC)
+    with page.expect_response(lambda r: r.url.endswith("/api/contact")) as posted:
+        page.click("button[type=submit]")
+
+    assert posted.value.status == 303
+    assert_on_thanks_page(page, preview, language)
+    item = assert_stored_once_and_protected(preview, before, person)
+    consents = ("processing", "cross_border")
+    assert_consents_kept_with_their_times(item, consents, sent_after, dt.datetime.now(dt.UTC))

@@ -1,6 +1,8 @@
 // Analytics consent: nothing from Yandex or Google is requested until the visitor allows it.
 // The choice is kept in localStorage and can be changed from the footer. A Global Privacy
 // Control or Do Not Track signal counts as "decline" until the visitor explicitly allows.
+// Declining takes back what the vendors' scripts left: their cookies and storage keys, by the
+// names in the page's config (sitegen/analytics.py, each with the vendor's documentation).
 (function () {
   "use strict";
   var KEY = "analytics-consent";
@@ -51,12 +53,54 @@
     }
   }
 
+  function isTrace(name) {
+    return config.traces.some(function (pattern) {
+      return pattern.slice(-1) === "*" ? name.indexOf(pattern.slice(0, -1)) === 0 : name === pattern;
+    });
+  }
+
+  // A cookie set without a domain belongs to the host alone; the vendors set theirs on the
+  // highest domain that takes one. Try the host and each parent (the browser refuses a
+  // public suffix), all at the path the vendors use.
+  function removeCookie(name) {
+    var labels = window.location.hostname.split(".");
+    document.cookie = name + "=; path=/; max-age=0";
+    for (var i = 0; i < labels.length - 1; i++) {
+      document.cookie = name + "=; path=/; max-age=0; domain=" + labels.slice(i).join(".");
+    }
+  }
+
+  function removeTraces() {
+    document.cookie.split(";").forEach(function (pair) {
+      var name = pair.split("=")[0].trim();
+      if (isTrace(name)) removeCookie(name);
+    });
+    try {
+      Object.keys(window.localStorage).filter(isTrace).forEach(function (key) {
+        window.localStorage.removeItem(key);
+      });
+    } catch (error) { /* storage blocked: nothing can have been kept there */ }
+  }
+
+  // The vendors' scripts run on in this page until the reload: a policy added now only
+  // narrows the site's CSP, so nothing they send (a click report, a last hit) leaves.
+  function blockVendors() {
+    var policy = document.createElement("meta");
+    policy.httpEquiv = "Content-Security-Policy";
+    policy.content = "script-src 'self'; connect-src 'self'; img-src 'self'";
+    document.head.appendChild(policy);
+  }
+
   function choose(choice) {
     store(choice);
     banner.hidden = true;
-    if (choice === "granted") loadAnalytics();
-    // Declining after allowing needs a reload to unload the vendors' scripts.
-    else if (loaded) window.location.reload();
+    if (choice === "granted") {
+      loadAnalytics();
+      return;
+    }
+    if (loaded) blockVendors();
+    removeTraces();
+    if (loaded) window.location.reload();
   }
 
   banner.querySelectorAll("[data-analytics-choice]").forEach(function (button) {
@@ -72,5 +116,8 @@
 
   var choice = storedChoice();
   if (choice === "granted") loadAnalytics();
-  else if (choice === null && !browserDeclines()) banner.hidden = false;
+  // What the vendors wrote after the decline (as the last page went away, or in another tab
+  // that still allowed) goes on the next page.
+  else if (choice === "denied" || browserDeclines()) removeTraces();
+  else banner.hidden = false;
 })();

@@ -9,6 +9,7 @@ site's one not-found page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,16 @@ def _check_keys(meta: dict, allowed: set[str], path: Path) -> None:
 
 def read_page(path: Path, language: str, slug: str, policy: PolicyVersion | None = None) -> Page:
     """Read one Markdown page and check its front matter."""
-    text = path.read_text(encoding="utf-8")
+    return _page_from_text(path, path.read_text(encoding="utf-8"), language, slug, policy)
+
+
+# A pure function of its arguments, and a `Page` cannot change: the preview's rebuilds read
+# every file again but parse only the ones whose text changed (TOML front matter is most of
+# the reading time). Errors are never cached, so a mended file is read afresh.
+@functools.lru_cache(maxsize=8192)
+def _page_from_text(
+    path: Path, text: str, language: str, slug: str, policy: PolicyVersion | None
+) -> Page:
     meta, body, _ = split_front_matter(path, text)
     _check_keys(meta, POLICY_KEYS if policy else PAGE_KEYS, path)
     title = _check_text(meta, "title", path)

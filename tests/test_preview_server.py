@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -19,6 +20,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from preview.http_server import PreviewServer, PreviewSite
 from preview.lambda_events import LocalLambdaContext
+from preview.reload import SCRIPT, LiveReload
 from sitegen.security import HEADERS_FILE, headers_for
 
 SECURITY_HEADERS = {
@@ -98,7 +100,8 @@ def server_url(site_dir: Path) -> Iterator[str]:
             raise RuntimeError("Әбілқайыр typed this")
         return resolver.resolve(event, context)
 
-    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext)
+    live_reload = LiveReload(lambda: "built")
+    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext, live_reload)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -115,6 +118,7 @@ def server_url(site_dir: Path) -> Iterator[str]:
         ("/assets/form.0123abcd.js", "text/javascript; charset=utf-8"),
         ("/sitemap.xml", "application/xml; charset=utf-8"),
         ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/_preview/reload.js", "text/javascript; charset=utf-8"),
     ],
 )
 def test_preview_server_serves_files_with_their_type_and_the_security_headers(
@@ -128,7 +132,14 @@ def test_preview_server_serves_files_with_their_type_and_the_security_headers(
         assert headers[name] == value
     assert headers["Cache-Control"] == "no-store"
     relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-    assert body.decode("utf-8") == FILES[relative]
+    assert without_reload_tag(body) == FILES.get(relative, SCRIPT.decode("utf-8"))
+
+
+def without_reload_tag(body: bytes) -> str:
+    """A page as the build wrote it: the preview adds its live reload's tag when serving."""
+    return re.sub(
+        r'<script src="/_preview/reload\.js" data-build="[^"]+" defer></script>', "", body.decode()
+    )
 
 
 @pytest.mark.parametrize("path", ["/ru/missing/", "/nothing.css", "/en/private/", HEADERS_FILE])
@@ -136,7 +147,7 @@ def test_preview_server_answers_a_miss_with_the_404_page(server_url, path):
     status, headers, body = fetch(f"{server_url}/{path.lstrip('/')}")
 
     assert status == 404
-    assert body.decode("utf-8") == FILES["404.html"]
+    assert without_reload_tag(body) == FILES["404.html"]
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
 

@@ -10,6 +10,7 @@
   var scrollKey = "preview-reload-scroll";
   var source = null;
   var overlay = null;
+  var reloading = false;
 
   function here() {
     return location.pathname + location.search;
@@ -35,6 +36,10 @@
     } catch (error) {
       // Storage refused (a private window's quota): the page reloads at the top.
     }
+    // Chrome's own restoration keeps an element in view rather than the position, so text
+    // added above would move the page: this reload's position is restored here instead.
+    reloading = true;
+    history.scrollRestoration = "manual";
     location.reload();
   }
 
@@ -103,7 +108,11 @@
     if (document.visibilityState === "hidden") disconnect();
     else connect();
   });
-  window.addEventListener("pagehide", disconnect);
+  window.addEventListener("pagehide", function () {
+    disconnect();
+    // Leaving for another page: going back to this one restores as the browser always does.
+    if (!reloading) history.scrollRestoration = "auto";
+  });
   window.addEventListener("pageshow", function () {
     if (document.visibilityState !== "hidden") connect();
   });

@@ -109,6 +109,9 @@ class LocalAwsProcess:
             return
         assert process.stdin is not None
         process.stdin.close()
+        # Still starting, it would read its standard input only once ready: SIGTERM ends it
+        # at once either way.
+        process.terminate()
         try:
             process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:

@@ -81,6 +81,13 @@ class PreviewServer(ThreadingHTTPServer):
         self.handler_lock = threading.Lock()
         super().__init__(address, PreviewRequestHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that left before its answer (a reloaded page, a closed tab, a timed-out
+        # request) is not the preview's error: no traceback in the terminal for it.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def invoke(self, event: dict) -> HttpResponse:
         """Run the handler on one event as Lambda would, and translate its answer."""
         with self.handler_lock:

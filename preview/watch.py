@@ -12,6 +12,7 @@ poll instead.
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -65,6 +66,21 @@ class FolderWatcher(threading.Thread):
         self._listening.wait()
 
     def run(self) -> None:
+        try:
+            self._watch()
+        except Exception as exc:
+            # Such as the system's limit on watched folders: say so rather than go quiet.
+            print(
+                f"the file watcher stopped ({type(exc).__name__}: {exc}): saves are no longer"
+                " noticed; restart the preview, with WATCHFILES_FORCE_POLLING=1 if it happens"
+                " again",
+                file=sys.stderr,
+                flush=True,
+            )
+        finally:
+            self._listening.set()
+
+    def _watch(self) -> None:
         changes = watchfiles.watch(
             *self.folders,
             watch_filter=_EditorFilesFilter(),
@@ -77,11 +93,9 @@ class FolderWatcher(threading.Thread):
             raise_interrupt=False,
         )
         for batch in changes:
-            # The first (empty) batch comes once the operating system's watch is in place.
             self._listening.set()
             if batch:
                 self._call_on_change({Path(path) for _, path in batch})
-        self._listening.set()
 
     def _call_on_change(self, paths: set[Path]) -> None:
         try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
+import struct
 import threading
 import urllib.error
 import urllib.request
@@ -246,3 +248,41 @@ def test_preview_server_refuses_a_body_over_api_gateways_limit(server_url):
 
     assert answer.status == 413
     connection.close()
+
+
+def test_preview_server_says_nothing_when_a_client_leaves_before_its_answer(site_dir, capfd):
+    # Given a function that answers only once the client has gone (a reload, a closed tab),
+    answered = threading.Event()
+    client_gone = threading.Event()
+
+    def slow_handler(event, context):
+        client_gone.wait(10)
+        return {"statusCode": 200, "body": "{}"}
+
+    site = PreviewSite(site_dir.parent, site_dir)
+    server = PreviewServer(("127.0.0.1", 0), site, slow_handler, LocalLambdaContext)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    original_finish = server.finish_request
+
+    def finish_request(request, client_address):
+        try:
+            original_finish(request, client_address)
+        finally:
+            answered.set()
+
+    server.finish_request = finish_request
+    try:
+        client = socket.create_connection(server.server_address[:2])
+        client.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        # When the client resets the connection before the answer,
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+        client_gone.set()
+        assert answered.wait(10)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    # then the terminal shows no traceback: the client's leaving is not the preview's error.
+    assert "Traceback" not in capfd.readouterr().err

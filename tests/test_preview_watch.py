@@ -103,3 +103,13 @@ def test_watch_stops_at_once(watched):
     watcher.stop()
 
     assert not watcher.is_alive()
+
+
+def test_watch_says_so_when_it_cannot_watch(tmp_path, capfd):
+    watcher = FolderWatcher([tmp_path / "no-such-folder"], lambda paths: None)
+
+    watcher.start()
+    watcher.join(NOTICE_SECONDS)
+
+    assert not watcher.is_alive()
+    assert "the file watcher stopped" in capfd.readouterr().err

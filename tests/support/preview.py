@@ -93,7 +93,8 @@ class Preview:
             if self.process.poll() is not None:
                 raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"{self.url}{path}", timeout=2) as answer:
+                # The function's first answer is a cold start: on busy cores, seconds.
+                with urllib.request.urlopen(f"{self.url}{path}", timeout=30) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, OSError):

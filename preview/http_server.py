@@ -276,7 +276,7 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             for event in live_reload.events():
                 self.wfile.write(event)
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:
             pass  # the page closed or reloaded
         return None
 

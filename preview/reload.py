@@ -63,7 +63,8 @@ class BuildState:
 
 
 def _describe(changed: Iterable[Path]) -> str:
-    names = sorted(path.name for path in changed)
+    # With its folder: `en/contact.md` and `ru/contact.md` are different pages.
+    names = sorted(f"{path.parent.name}/{path.name}" for path in changed)
     if not names:
         return "rebuilt"
     more = len(names) - SHOWN_CHANGES

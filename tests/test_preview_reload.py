@@ -175,6 +175,15 @@ def test_reload_shows_an_unexpected_error_with_where_it_was_raised(preview, even
     assert "page.html: build failed, still serving the previous site" in capsys.readouterr().out
 
 
+def test_reload_names_each_saved_page_with_its_language_folder(preview, capsys):
+    # The same file name in two languages is two pages: the terminal line tells them apart.
+    _, live_reload, _ = preview
+
+    live_reload.rebuild({Path("content/ru/contact.md"), Path("content/en/contact.md")})
+
+    assert "en/contact.md, ru/contact.md: built 1 page" in capsys.readouterr().out
+
+
 def test_reload_tells_a_page_opened_after_a_failure_about_it(preview, events):
     _, live_reload, builder = preview
     builder.failure = BuildFailed("content/ru/index.md:1", "front matter is not closed")

@@ -1,7 +1,7 @@
 """The site's command line: build the static site, preview it, or deploy it.
 
 python build.py [build] [--content DIR] [--out DIR]
-python build.py serve [--host 127.0.0.1] [--port 8000] [--aws-port 5000]
+python build.py serve [--host 127.0.0.1] [--port 8000] [--aws-port 5000] [--open]
 python build.py deploy --stack NAME [--region R] [--endpoint-url URL] [--dry-run]
 """
 
@@ -57,9 +57,17 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
-    serve.add_argument("--port", type=int, default=8000, help="site port (default: %(default)s)")
     serve.add_argument(
-        "--aws-port", type=int, default=5000, help="local moto server port (default: %(default)s)"
+        "--port", type=int, default=8000, help="site port; 0: a free one (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--aws-port",
+        type=int,
+        default=5000,
+        help="local moto server port; 0: a free one (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--open", action="store_true", help="open the preview in the default web browser"
     )
     deploy = commands.add_parser(
         "deploy",
@@ -94,7 +102,7 @@ def _build(content_dir: Path, out_dir: Path) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from preview.serve import serve
 
-    return serve(args.content, args.out, args.host, args.port, args.aws_port)
+    return serve(args.content, args.out, args.host, args.port, args.aws_port, args.open)
 
 
 def _deploy(args: argparse.Namespace) -> int:

@@ -2,12 +2,15 @@
 
 Static pages get the security headers the build wrote (`sitegen.security.headers_for`), so the
 preview answers with the same headers as production; `/api/...` requests become HTTP API 2.0
-events (`preview.lambda_events`) for the real Lambda handler.
+events (`preview.lambda_events`) for the real Lambda handler. With a `LiveReload`, each page
+also gets its script tag and `/_preview/` serves the script and its events (`preview.reload`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import sys
 import threading
 import time
@@ -19,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
+from preview.reload import EVENTS_PATH, PREFIX, SCRIPT, SCRIPT_PATH, LiveReload, add_script
 from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
+from sitegen.rendering import RenderCache
 from sitegen.security import HEADERS_FILE, headers_for
 
 API_PREFIX = "/api/"
@@ -39,14 +44,16 @@ class PreviewSite:
         self.content_dir = content_dir
         self.out_dir = out_dir
         self.headers: dict[str, str] = {}
+        # Each rebuild renders again only what changed since the previous one.
+        self._cache = RenderCache()
 
     def build(self) -> str:
         """Build the site into the output folder; raise `BuildError` and keep the old site."""
         started = time.perf_counter()
-        result = build(self.content_dir, self.out_dir)
+        result = build(self.content_dir, self.out_dir, cache=self._cache)
         self.headers = headers_for(self.out_dir)
         elapsed = time.perf_counter() - started
-        return f"built {len(result.pages)} pages into {self.out_dir} in {elapsed:.2f} s"
+        return f"built {len(result.pages)} pages into {self.out_dir} in {elapsed * 1000:.0f} ms"
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -63,14 +70,23 @@ class PreviewServer(ThreadingHTTPServer):
         site: PreviewSite,
         handler: Handler,
         context_factory: Callable[[], LocalLambdaContext],
+        live_reload: LiveReload | None = None,
     ) -> None:
         self.site = site
         self.handler = handler
         self.context_factory = context_factory
+        self.live_reload = live_reload
         # Lambda gives each execution environment one event at a time, and the handler's
         # module-level state (the Powertools resolver) relies on that.
         self.handler_lock = threading.Lock()
         super().__init__(address, PreviewRequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that left before its answer (a reloaded page, a closed tab, a timed-out
+        # request) is not the preview's error: no traceback in the terminal for it.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def invoke(self, event: dict) -> HttpResponse:
         """Run the handler on one event as Lambda would, and translate its answer."""
@@ -208,11 +224,61 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
     # The site -------------------------------------------------------------------------------
 
     def send_head(self) -> Any:
-        if self.path.split("?", 1)[0] == f"/{HEADERS_FILE}":
+        path = self.path.split("?", 1)[0]
+        if path == f"/{HEADERS_FILE}":
             # Build metadata for the server, not a page: the CDN does not publish it either.
             self.send_error(HTTPStatus.NOT_FOUND)
             return None
+        live_reload = self.server.live_reload
+        if live_reload is None:
+            return super().send_head()
+        if path.startswith(PREFIX):
+            return self._send_live_reload(live_reload, path)
+        page = self.translate_path(self.path)
+        if path.endswith("/") and os.path.isdir(page):
+            page = os.path.join(page, "index.html")
+        if page.endswith(".html") and os.path.isfile(page):
+            return self._send_page(HTTPStatus.OK, Path(page))
         return super().send_head()
+
+    # Live reload -----------------------------------------------------------------------------
+
+    def _send_page(self, status: HTTPStatus, page: Path) -> io.BytesIO:
+        """A built page with the live reload's script tag, which only the preview adds."""
+        assert self.server.live_reload is not None
+        tag = self.server.live_reload.script_tag()
+        body = add_script(page.read_bytes(), tag)
+        self.send_response(status)
+        self.send_header("Content-Type", self.extensions_map[".html"])
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def _send_live_reload(self, live_reload: LiveReload, path: str) -> io.BytesIO | None:
+        if path == SCRIPT_PATH:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", self.extensions_map[".js"])
+            self.send_header("Content-Length", str(len(SCRIPT)))
+            self.end_headers()
+            return io.BytesIO(SCRIPT)
+        if path != EVENTS_PATH:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        # The stream ends only with the page or the preview; no length, so no keep-alive.
+        self.close_connection = True
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command == "HEAD":
+            return None
+        try:
+            for event in live_reload.events():
+                self.wfile.write(event)
+                self.wfile.flush()
+        except ConnectionError:
+            pass  # the page closed or reloaded
+        return None
 
     def list_directory(self, path: str | Any) -> None:
         # The CDN never lists a folder; a folder without index.html is a missing page.
@@ -224,11 +290,14 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         if code != HTTPStatus.NOT_FOUND or not page.is_file():
             super().send_error(code, message, explain)
             return
-        body = page.read_bytes()
-        self.send_response(HTTPStatus.NOT_FOUND)
-        self.send_header("Content-Type", self.extensions_map[".html"])
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        if self.server.live_reload is not None:
+            body = self._send_page(HTTPStatus.NOT_FOUND, page).getvalue()
+        else:
+            body = page.read_bytes()
+            self.send_response(HTTPStatus.NOT_FOUND)
+            self.send_header("Content-Type", self.extensions_map[".html"])
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 

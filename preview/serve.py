@@ -1,37 +1,31 @@
 """Run the whole product locally: the site, the form's function and a moto stand-in for AWS.
 
-`python build.py serve` calls `serve()`. It builds the site into `dist/`, starts a moto server
-on loopback with the stack created from `infra/template.yaml`, runs the real Lambda handler
-in-process behind a small web server, and rebuilds when `content/` or `site/` change.
-Submissions live in moto's memory for as long as the preview runs. This is where the site
-generator, the function and the template's stack are put together; none of them imports it.
+`python build.py serve` calls `serve()`. It builds the site into `dist/` and serves it at once;
+meanwhile a moto server starts in a process of its own (`preview.aws_process`) with the stack
+created from `infra/template.yaml`, and once it is ready the real Lambda handler answers
+`/api/` in-process (until then, a 503). Every save under `content/` or `site/` rebuilds the
+site, and open pages reload or show the build's error (`preview.reload`). Submissions live in
+moto's memory for as long as the preview runs. This is where the site generator, the function
+and the template's stack are put together; none of them imports it.
 """
 
 from __future__ import annotations
 
-import gc
 import importlib
-import logging
+import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import webbrowser
 from pathlib import Path
 from typing import Any
 
-import boto3
-
+from preview.aws_process import LocalAws, LocalAwsError, LocalAwsProcess
 from preview.http_server import PreviewServer, PreviewSite
-from preview.lambda_events import LocalLambdaContext
-from preview.local_aws import (
-    LOCAL_REGION,
-    PortInUseError,
-    create_local_stack,
-    ensure_port_free,
-    start_moto_server,
-)
+from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
+from preview.local_aws import PortInUseError, ensure_port_free
+from preview.reload import BuildFailed, LiveReload
 from preview.watch import FolderWatcher
 from sitegen.build import SITE_DIR
 from sitegen.errors import BuildError
@@ -45,6 +39,13 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
 }
+# The function's own answer when storage is unavailable (README, "Answers"), so the page's
+# script shows its usual message; a form post gets the same JSON.
+UNAVAILABLE = {
+    "statusCode": 503,
+    "headers": {"Content-Type": "application/json", "Retry-After": "2"},
+    "body": json.dumps({"errors": {"request": "unavailable"}}),
+}
 
 
 def serve(
@@ -53,27 +54,44 @@ def serve(
     host: str = LOOPBACK,
     port: int = 8000,
     aws_port: int = 5000,
+    open_browser: bool = False,
 ) -> int:
     """Preview the site with a working form until Ctrl-C; return the exit code."""
     try:
-        return _serve(Path(content_dir).resolve(), Path(out_dir).resolve(), host, port, aws_port)
+        return _serve(
+            Path(content_dir).resolve(), Path(out_dir).resolve(), host, port, aws_port, open_browser
+        )
     except KeyboardInterrupt:
         # Ctrl-C while starting up: what had started was stopped on the way out.
         print("\nstopped before the preview was ready", flush=True)
         return 0
-    finally:
-        # moto's in-memory AWS is millions of objects; the interpreter's last garbage
-        # collection would spend seconds on them after Ctrl-C. The process ends right after.
-        gc.freeze()
 
 
-def _serve(content_dir: Path, out_dir: Path, host: str, port: int, aws_port: int) -> int:
-    if port == aws_port:
+class FormFunction:
+    """What answers `/api/`: the real handler while the local AWS runs, a 503 otherwise."""
+
+    def __init__(self) -> None:
+        self.handler: Any = None
+        self.function_name = "contact"
+
+    def __call__(self, event: dict, context: Any) -> Any:
+        handler = self.handler
+        return UNAVAILABLE if handler is None else handler(event, context)
+
+    def context(self) -> LocalLambdaContext:
+        return LocalLambdaContext(self.function_name)
+
+
+def _serve(
+    content_dir: Path, out_dir: Path, host: str, port: int, aws_port: int, open_browser: bool
+) -> int:
+    if port and port == aws_port:
         print(f"error: --port and --aws-port are both {port}; choose two ports", file=sys.stderr)
         return 1
     try:
         ensure_port_free(host, port)
-        ensure_port_free(LOOPBACK, aws_port)
+        if aws_port:
+            ensure_port_free(LOOPBACK, aws_port)
     except PortInUseError as exc:
         print(f"error: {exc}; choose another with --port or --aws-port", file=sys.stderr)
         return 1
@@ -83,10 +101,21 @@ def _serve(content_dir: Path, out_dir: Path, host: str, port: int, aws_port: int
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    with _local_aws(aws_port) as endpoint_url:
-        outputs = _create_stack(endpoint_url, _site_origins(host, port))
-        _set_function_environment(outputs, endpoint_url, content_dir)
-        return _run(site, host, port, endpoint_url, outputs)
+    form = FormFunction()
+    live_reload = LiveReload(lambda: _rebuild(site, httpd))
+    try:
+        httpd = PreviewServer((host, port), site, form, form.context, live_reload)
+    except OSError as exc:  # taken since the check, or an address this machine does not have
+        print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    port = httpd.server_address[1]
+    _set_local_credentials()
+    aws = LocalAwsProcess(aws_port, STACK_NAME, _site_origins(host, port))
+    aws.start()
+    try:
+        return _run(site, httpd, live_reload, form, aws, open_browser)
+    finally:
+        aws.stop()
 
 
 def _site_origins(host: str, port: int) -> str:
@@ -98,37 +127,18 @@ def _site_origins(host: str, port: int) -> str:
     return ",".join(f"http://{name}:{port}" for name in sorted(names))
 
 
-@contextmanager
-def _local_aws(aws_port: int) -> Iterator[str]:
-    """A moto server on loopback for as long as the preview runs."""
+def _set_local_credentials() -> None:
     # Set before any AWS client exists: the stack, the handler and the operator all use them.
     os.environ.update(FAKE_CREDENTIALS)
     os.environ.pop("AWS_PROFILE", None)
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = LOCAL_REGION
-    # The moto server's werkzeug would log every AWS call of every submission.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    moto = start_moto_server(LOOPBACK, aws_port)
-    try:
-        yield f"http://{LOOPBACK}:{aws_port}"
-    finally:
-        moto.stop()
 
 
-def _create_stack(endpoint_url: str, site_origins: str) -> dict[str, str]:
-    return create_local_stack(STACK_NAME, site_origin=site_origins, endpoint_url=endpoint_url)
-
-
-def _set_function_environment(
-    outputs: dict[str, str], endpoint_url: str, content_dir: Path
-) -> None:
+def _set_function_environment(aws: LocalAws, content_dir: Path) -> None:
     """Give the handler the environment the template gives the function, pointed at moto."""
-    functions = boto3.client("lambda", endpoint_url=endpoint_url)
-    configuration = functions.get_function_configuration(
-        FunctionName=outputs["ContactFunctionName"]
-    )
-    os.environ.update(configuration["Environment"]["Variables"])
-    os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+    os.environ.update(aws.function_environment)
+    os.environ["AWS_ENDPOINT_URL"] = aws.endpoint_url
     os.environ["CONTENT_DIR"] = str(content_dir)
     # One developer on loopback: the per-visitor limit would only throttle load tests.
     os.environ["RATE_LIMIT_PER_MINUTE"] = "0"
@@ -140,35 +150,73 @@ def _load_handler() -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def _run(
-    site: PreviewSite, host: str, port: int, endpoint_url: str, outputs: dict[str, str]
-) -> int:
-
-    function_name = outputs["ContactFunctionName"]
-
-    def context() -> LocalLambdaContext:
-        return LocalLambdaContext(function_name)
-
+def _start_form(aws: LocalAwsProcess, form: FormFunction, content_dir: Path) -> None:
+    """Once the local AWS is ready, let the real handler answer the form (on its own thread)."""
     try:
-        httpd = PreviewServer((host, port), site, _load_handler(), context)
-    except OSError as exc:  # taken since the check, or an address this machine does not have
-        print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
-        return 1
+        ready = aws.wait_until_ready()
+    except LocalAwsError as exc:
+        print(
+            f"local AWS failed to start: {exc}; the form answers 503 until the preview is"
+            " started again",
+            file=sys.stderr,
+            flush=True,
+        )
+        return
+    aws.watch(lambda code: _local_aws_stopped(form, code))
+    _set_function_environment(ready, content_dir)
+    form.function_name = ready.outputs["ContactFunctionName"]
+    try:
+        form.handler = _load_handler()
+    except Exception as exc:
+        print(
+            f"the form function failed to start: {type(exc).__name__}: {exc}; the form answers 503",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise
+    _print_aws_banner(ready)
+
+
+def _local_aws_stopped(form: FormFunction, code: int) -> None:
+    form.handler = None
+    print(
+        f"local AWS (moto) stopped unexpectedly (exit code {code}): the form now answers 503"
+        " and the submissions it held are gone; stop the preview and start it again",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _run(
+    site: PreviewSite,
+    httpd: PreviewServer,
+    live_reload: LiveReload,
+    form: FormFunction,
+    aws: LocalAwsProcess,
+    open_browser: bool,
+) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
-    watcher = FolderWatcher([site.content_dir, SITE_DIR], lambda: _rebuild(site, httpd))
+    watcher = FolderWatcher([site.content_dir, SITE_DIR], live_reload.rebuild)
     server_thread = threading.Thread(target=httpd.serve_forever, name="preview-http", daemon=True)
+    form_thread = threading.Thread(
+        target=_start_form, args=(aws, form, site.content_dir), name="preview-aws", daemon=True
+    )
     try:
         # The socket listens already; announcing it first means that whoever sees the site
         # answer has seen the banner too.
-        _print_banner(host, port, endpoint_url, site.content_dir)
+        url = _print_banner(httpd, site.content_dir)
         server_thread.start()
+        form_thread.start()
         watcher.start()
+        if open_browser:
+            threading.Thread(target=_open_browser, args=(url,), daemon=True).start()
         # Wake up now and then: a signal handler runs only between bytecodes of this thread.
         while not stop.wait(0.5):
             pass
         print("\nstopping the preview", flush=True)
     finally:
+        live_reload.close()
         watcher.stop()
         if server_thread.is_alive():
             httpd.shutdown()
@@ -178,31 +226,48 @@ def _run(
     return 0
 
 
-def _rebuild(site: PreviewSite, httpd: PreviewServer) -> None:
+def _rebuild(site: PreviewSite, httpd: PreviewServer) -> str:
+    """The live reload's builder: build, and let the function read the content afresh."""
     try:
         summary = site.build()
     except BuildError as exc:
-        print(f"build failed, still serving the previous site: {exc}", flush=True)
-        return
-    from functions.contact import runtime
-
+        raise BuildFailed(exc.location, exc.message) from exc
     # A warm function keeps the content it read first (the current policy version, the
     # strings); a deploy starts fresh instances, so after a rebuild the preview does the same.
-    with httpd.handler_lock:
-        runtime.reset()
-    print(f"content changed: {summary}", flush=True)
+    # Before the local AWS is ready the function is not even imported: nothing to forget.
+    runtime = sys.modules.get("functions.contact.runtime")
+    if runtime is not None:
+        with httpd.handler_lock:
+            runtime.reset()
+    return summary
 
 
-def _print_banner(host: str, port: int, endpoint_url: str, content_dir: Path) -> None:
+def _open_browser(url: str) -> None:
+    if not webbrowser.open(url):
+        print(f"could not open a browser; open {url} yourself", flush=True)
+
+
+def _print_banner(httpd: PreviewServer, content_dir: Path) -> str:
+    host, port = httpd.server_address[:2]
     shown_host = LOOPBACK if host in ("0.0.0.0", "") else host
+    url = f"http://{shown_host}:{port}/"
+    print(
+        f"Preview: {url}\n"
+        "Local AWS (moto) starting: the form answers 503 until it is ready.\n"
+        f"Rebuilding on changes in {content_dir} and {SITE_DIR}. Press Ctrl-C to stop.",
+        flush=True,
+    )
+    return url
+
+
+def _print_aws_banner(aws: LocalAws) -> None:
     region = os.environ["AWS_REGION"]
     # moto accepts any credentials, but the operator's shell may have none at all.
     credentials = " ".join(f"{name}={value}" for name, value in FAKE_CREDENTIALS.items())
     print(
-        f"Preview: http://{shown_host}:{port}/\n"
-        f"AWS endpoint (moto, in memory): {endpoint_url}\n"
-        f"Operator CLI: {credentials} estimation-operator --endpoint-url {endpoint_url}"
-        f" --stack {STACK_NAME} --region {region} list\n"
-        f"Rebuilding on changes in {content_dir} and {SITE_DIR}. Press Ctrl-C to stop.",
+        f"Local AWS ready after {aws.seconds:.1f} s: the form stores submissions.\n"
+        f"AWS endpoint (moto, in memory): {aws.endpoint_url}\n"
+        f"Operator CLI: {credentials} estimation-operator --endpoint-url {aws.endpoint_url}"
+        f" --stack {STACK_NAME} --region {region} list",
         flush=True,
     )

@@ -6,7 +6,9 @@ fails on content leaves the previous `dist/` exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from sitegen.errors import BuildError
 from sitegen.links import robots_txt, sitemap_xml
 from sitegen.pages import gather_pages
 from sitegen.policy import check_policy_structure
-from sitegen.rendering import plan_jobs, render_pages
+from sitegen.rendering import RenderCache, plan_jobs, render_pages
 from sitegen.security import HEADERS_FILE, headers_file_text, security_headers, style_hash
 from sitegen.templates import PageRenderer, SiteData
 
@@ -58,10 +60,13 @@ def _existing_files(out_dir: Path) -> tuple[set[str], bool]:
     # per file: comparing bytes in _write reads the file anyway, and a missing one is new.
     names: set[str] = set()
     has_empty_folder = False
-    for folder, subfolders, files in os.walk(out_dir):
-        prefix = os.path.relpath(folder, out_dir).replace(os.sep, "/")
+    root = str(out_dir)
+    for folder, subfolders, files in os.walk(root):
+        # os.walk's folders start with `root`: slicing is the relative path (os.path.relpath
+        # costs a tenth of a rebuild of a thousand pages per language).
+        prefix = folder[len(root) + 1 :].replace(os.sep, "/")
         has_empty_folder = has_empty_folder or not (subfolders or files)
-        names.update(name if prefix == "." else f"{prefix}/{name}" for name in files)
+        names.update(f"{prefix}/{name}" if prefix else name for name in files)
     return names, has_empty_folder
 
 
@@ -103,9 +108,40 @@ def _write(out_dir: Path, outputs: dict[str, bytes]) -> None:
             os.rmdir(folder)
 
 
-def build(content_dir: Path, out_dir: Path, site_dir: Path = SITE_DIR) -> BuildResult:
-    """Build the site from `content_dir` and `site_dir` into `out_dir`."""
+def _templates_digest(templates_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir.rglob("*")):
+        if path.is_file():
+            digest.update(f"{path.relative_to(templates_dir)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _site_inputs(data: SiteData, templates_dir: Path) -> Hashable:
+    """Everything every page may show: when any of it changes, every page is rendered again."""
+    return (
+        data.site,
+        str(data.content_dir),
+        tuple((language, tuple(table.items())) for language, table in data.strings.items()),
+        tuple((language, tuple(versions)) for language, versions in data.policies.items()),
+        data.assets.css,
+        tuple(data.assets.urls.items()),
+        _templates_digest(templates_dir),
+    )
+
+
+def build(
+    content_dir: Path,
+    out_dir: Path,
+    site_dir: Path = SITE_DIR,
+    cache: RenderCache | None = None,
+) -> BuildResult:
+    """Build the site from `content_dir` and `site_dir` into `out_dir`.
+
+    A `cache` handed from one build to the next renders only what changed (the preview).
+    """
     content_dir, out_dir = Path(content_dir), Path(out_dir)
+    cache = RenderCache() if cache is None else cache
     site = load_site(content_dir)
     strings = _load_strings(content_dir, site)
     pages = gather_pages(content_dir, site)
@@ -118,8 +154,11 @@ def build(content_dir: Path, out_dir: Path, site_dir: Path = SITE_DIR) -> BuildR
         policies={language: policy_versions(content_dir, language) for language in site.languages},
         assets=assets,
     )
-    templates = PageRenderer(site_dir / "templates", data)
-    outputs = render_pages(site, pages, templates, plan_jobs(site, pages))
+    templates_dir = site_dir / "templates"
+    templates = cache.templates_for(
+        _site_inputs(data, templates_dir), lambda: PageRenderer(templates_dir, data)
+    )
+    outputs = render_pages(site, pages, templates, plan_jobs(site, pages), cache)
     if "index.html" in outputs:
         raise BuildError(str(content_dir), "no page may write the language picker, index.html")
     outputs["index.html"] = templates.render_root().encode("utf-8")

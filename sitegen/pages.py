@@ -9,6 +9,8 @@ site's one not-found page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +47,9 @@ class Page:
         return f"/{self.language}/{self.slug}/" if self.slug else f"/{self.language}/"
 
 
-def _slug_for(relative: Path) -> str:
-    parts = list(relative.with_suffix("").parts)
+def _slug_for(parts: list[str]) -> str:
+    """The slug of a page's path under its language folder, given as its parts."""
+    parts = [*parts[:-1], parts[-1].removesuffix(".md")]
     if parts[-1] == "index":
         parts.pop()
     return "/".join(parts)
@@ -72,6 +75,18 @@ def _check_keys(meta: dict, allowed: set[str], path: Path) -> None:
 def read_page(path: Path, language: str, slug: str, policy: PolicyVersion | None = None) -> Page:
     """Read one Markdown page and check its front matter."""
     text = path.read_text(encoding="utf-8")
+    # Keyed by the path as text: a new Path computes its hash afresh, thousands per build.
+    return _page_from_text(str(path), text, language, slug, policy)
+
+
+# A pure function of its arguments, and a `Page` cannot change: the preview's rebuilds read
+# every file again but parse only the ones whose text changed (TOML front matter is most of
+# the reading time). Errors are never cached, so a mended file is read afresh.
+@functools.lru_cache(maxsize=8192)
+def _page_from_text(
+    source: str, text: str, language: str, slug: str, policy: PolicyVersion | None
+) -> Page:
+    path = Path(source)
     meta, body, _ = split_front_matter(path, text)
     _check_keys(meta, POLICY_KEYS if policy else PAGE_KEYS, path)
     title = _check_text(meta, "title", path)
@@ -96,10 +111,12 @@ def read_language(content_dir: Path, language: str) -> list[Page]:
     """Every page of one language, policy versions included, in a stable order."""
     folder = content_dir / language
     pages: list[Page] = []
+    prefix = len(str(folder)) + 1
     for path in sorted(folder.rglob("*.md")):
-        relative = path.relative_to(folder)
-        if relative.parts[0] != POLICY_FOLDER or len(relative.parts) != 2:
-            pages.append(read_page(path, language, _slug_for(relative)))
+        # Strings rather than Path.relative_to: with thousands of pages pathlib's cost shows.
+        parts = str(path)[prefix:].split(os.sep)
+        if parts[0] != POLICY_FOLDER or len(parts) != 2:
+            pages.append(read_page(path, language, _slug_for(parts)))
     versions = policy_versions(content_dir, language)
     for version in versions:
         pages.append(

@@ -1,14 +1,22 @@
 """Render every page: Markdown then Jinja2, on one core or, for large sites, on all of them.
 
 A site of a dozen pages renders in milliseconds, where starting worker processes would cost
-more than it saves; from `PARALLEL_FROM_PAGES` pages on, forked workers share the compiled
-templates and split the pages between them (measured by `tests/benchmarks/bench_site.py`).
+more than it saves; from `PARALLEL_FROM_PAGES` pages to render on, forked workers share the
+compiled templates and split the pages between them (measured by
+`tests/benchmarks/bench_site.py`).
+
+A build that follows another in the same process (the preview's rebuilds) can pass the
+previous build's `RenderCache`: a page's HTML depends on nothing but the site-wide inputs
+(site.toml, strings, policy versions, assets, templates) and the page in every language, so
+while the site-wide inputs stay the same, only the pages whose own files changed are rendered
+again. An editor's save then costs milliseconds whatever the size of the site.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitecontent.site import Site
@@ -30,18 +38,45 @@ class PageJob:
 
 
 @dataclass
+class RenderCache:
+    """What one build rendered, for the next build of the same site in the same process."""
+
+    site_inputs: Hashable = None
+    templates: PageRenderer | None = None
+    markdown: MarkdownRenderer | None = None
+    # Output path → (the page in every language, its HTML).
+    pages: dict[str, tuple[tuple[Page, ...], bytes]] = field(default_factory=dict)
+    # Markdown source → its rendering.
+    bodies: dict[str, RenderedMarkdown] = field(default_factory=dict)
+
+    def templates_for(
+        self, site_inputs: Hashable, make: Callable[[], PageRenderer]
+    ) -> PageRenderer:
+        """The page renderer for these site-wide inputs: the previous one if they are the same.
+
+        When they differ every page may change, so the rendered pages are forgotten.
+        """
+        if self.templates is None or self.site_inputs != site_inputs:
+            self.site_inputs, self.templates = site_inputs, make()
+            self.pages = {}
+        return self.templates
+
+
+@dataclass
 class _Renderer:
     site: Site
     pages: dict[str, dict[str, Page]]
     templates: PageRenderer
     markdown: MarkdownRenderer
-    bodies: dict[Path, RenderedMarkdown]
+
+    bodies: dict[str, RenderedMarkdown]
 
     def body(self, page: Page) -> RenderedMarkdown:
-        # The current policy is one file published at two URLs: convert it once.
-        if page.source not in self.bodies:
-            self.bodies[page.source] = self.markdown.render(page.body)
-        return self.bodies[page.source]
+        # The current policy is one file published at two URLs: convert it once. By the text,
+        # so that a cache handed from one build to the next keeps what is still the same.
+        if page.body not in self.bodies:
+            self.bodies[page.body] = self.markdown.render(page.body)
+        return self.bodies[page.body]
 
     def render(self, job: PageJob) -> bytes:
         page = self.pages[job.language][job.slug]
@@ -81,12 +116,41 @@ def _render_chunk(jobs: list[PageJob]) -> list[bytes]:
     return [_worker.render(job) for job in jobs]
 
 
+def _translations(site: Site, pages: dict[str, dict[str, Page]], job: PageJob) -> tuple[Page, ...]:
+    # With the site-wide inputs, everything a page's HTML is made of (sitegen/templates.py):
+    # the switcher, the alternates and the not-found page's other languages come from these.
+    return tuple(pages[language][job.slug] for language in site.languages)
+
+
 def render_pages(
-    site: Site, pages: dict[str, dict[str, Page]], templates: PageRenderer, jobs: list[PageJob]
+    site: Site,
+    pages: dict[str, dict[str, Page]],
+    templates: PageRenderer,
+    jobs: list[PageJob],
+    cache: RenderCache | None = None,
 ) -> dict[str, bytes]:
-    """The HTML of every job, keyed by output path."""
+    """The HTML of every job, keyed by output path; `cache` saves and reuses renderings."""
+    cache = RenderCache() if cache is None else cache
+    if cache.markdown is None:
+        cache.markdown = MarkdownRenderer()
+    renderer = _Renderer(site, pages, templates, cache.markdown, cache.bodies)
+    inputs = {job.path: _translations(site, pages, job) for job in jobs}
+    kept = {
+        job.path: cache.pages[job.path][1]
+        for job in jobs
+        if job.path in cache.pages and cache.pages[job.path][0] == inputs[job.path]
+    }
+    rendered = _render(renderer, [job for job in jobs if job.path not in kept])
+    html = {job.path: kept[job.path] if job.path in kept else rendered[job.path] for job in jobs}
+    # Keep what this build used, no more: a long preview session must not grow without end.
+    cache.pages = {path: (inputs[path], html[path]) for path in html}
+    in_use = {page.body for translations in inputs.values() for page in translations}
+    cache.bodies = {text: body for text, body in renderer.bodies.items() if text in in_use}
+    return html
+
+
+def _render(renderer: _Renderer, jobs: list[PageJob]) -> dict[str, bytes]:
     global _worker
-    renderer = _Renderer(site, pages, templates, MarkdownRenderer(), {})
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM_PAGES or workers < 2:
         return {job.path: renderer.render(job) for job in jobs}

@@ -88,7 +88,9 @@ def test_serve_answers_a_missing_page_with_the_sites_404_page(preview):
     status, _, html = get(f"{preview.url}/ru/no-such-page/")
 
     assert status == 404
-    assert html == (preview.out_dir / "404.html").read_text(encoding="utf-8")
+    # The built page, with the live reload's script tag the preview adds when serving it.
+    built = (preview.out_dir / "404.html").read_text(encoding="utf-8")
+    assert re.sub(r'<script src="/_preview/reload\.js"[^>]*></script>', "", html) == built
 
 
 def test_serve_publishes_the_functions_openapi_document(preview):
@@ -290,3 +292,88 @@ def test_serve_lets_the_form_accept_a_newly_published_policy_version(preview, co
         for path in published:
             path.unlink(missing_ok=True)
     assert wait_for(lambda: "/ru/privacy/9.9/" not in get(f"{preview.url}/ru/contact/")[2])
+
+
+def test_serve_sends_the_production_headers_with_its_live_reload_too(preview):
+    page_status, page_headers, _ = get(f"{preview.url}/en/")
+    script_status, script_headers, _ = get(f"{preview.url}/_preview/reload.js")
+
+    assert (page_status, script_status) == (200, 200)
+    assert script_headers["Content-Type"] == "text/javascript; charset=utf-8"
+    for name, value in headers_for(preview.out_dir).items():
+        assert page_headers[name] == value
+        assert script_headers[name] == value
+    # The script the page loads is allowed by the production policy as it stands.
+    assert "script-src 'self'" in page_headers["Content-Security-Policy"]
+    assert "connect-src 'self'" in page_headers["Content-Security-Policy"]
+
+
+def started_on_free_ports(tmp_path: Path, environment: dict[str, str]) -> Preview:
+    """`build.py serve --port 0 --aws-port 0 --open`, read back from the banner."""
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*serve_command(0, 0, tmp_path / "dist"), "--open"],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+    preview = Preview(process, 0, 0, tmp_path / "dist", log_path)
+    try:
+        assert wait_for(lambda: "AWS endpoint" in preview.log(), 90), preview.log()
+        preview.port = int(re.search(r"Preview: http://127\.0\.0\.1:(\d+)/", preview.log())[1])
+        endpoint = re.search(r"in memory\): http://127\.0\.0\.1:(\d+)", preview.log())
+        preview.aws_port = int(endpoint[1])
+        preview.wait_until_ready()
+    except BaseException:
+        preview.stop()
+        raise
+    return preview
+
+
+def test_serve_picks_free_ports_prints_them_and_opens_the_browser(tmp_path, content_dir):
+    # A stand-in browser (webbrowser honours $BROWSER) that notes the address it was given.
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environment.update(PYTHONUNBUFFERED="1", BROWSER=f"{browser} %s")
+
+    preview = started_on_free_ports(tmp_path, environment)
+    try:
+        assert 0 not in (preview.port, preview.aws_port)
+        assert wait_for(opened.exists), preview.log()
+        assert opened.read_text(encoding="utf-8").strip() == f"{preview.url}/"
+        status, answer = post_json(preview, valid_submission(preview, content_dir))
+        assert status == 201
+        assert answer["id"] in preview.stored_items()
+    finally:
+        assert preview.stop() == 0
+
+
+def child_processes(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    return [int(child) for child in children.split()]
+
+
+def test_serve_says_in_one_line_when_the_local_aws_dies_and_the_form_answers_503(
+    tmp_path, content_dir
+):
+    preview = start_preview(tmp_path, content_dir)
+    try:
+        (moto,) = child_processes(preview.process.pid)
+
+        os.kill(moto, signal.SIGKILL)
+
+        assert wait_for(lambda: "local AWS (moto) stopped" in preview.log()), preview.log()
+        lines = [line for line in preview.log().splitlines() if "local AWS (moto)" in line]
+        assert len(lines) == 1
+        assert "the form now answers 503" in lines[0]
+        status, answer = post_json(preview, valid_submission(preview, content_dir))
+        assert (status, answer) == (503, {"errors": {"request": "unavailable"}})
+        # The site itself goes on.
+        assert get(f"{preview.url}/en/")[0] == 200
+    finally:
+        assert preview.stop() == 0

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import socket
+import struct
 import threading
 import urllib.error
 import urllib.request
@@ -19,6 +22,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from preview.http_server import PreviewServer, PreviewSite
 from preview.lambda_events import LocalLambdaContext
+from preview.reload import SCRIPT, LiveReload
 from sitegen.security import HEADERS_FILE, headers_for
 
 SECURITY_HEADERS = {
@@ -98,7 +102,8 @@ def server_url(site_dir: Path) -> Iterator[str]:
             raise RuntimeError("Әбілқайыр typed this")
         return resolver.resolve(event, context)
 
-    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext)
+    live_reload = LiveReload(lambda: "built")
+    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext, live_reload)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -115,6 +120,7 @@ def server_url(site_dir: Path) -> Iterator[str]:
         ("/assets/form.0123abcd.js", "text/javascript; charset=utf-8"),
         ("/sitemap.xml", "application/xml; charset=utf-8"),
         ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/_preview/reload.js", "text/javascript; charset=utf-8"),
     ],
 )
 def test_preview_server_serves_files_with_their_type_and_the_security_headers(
@@ -128,7 +134,14 @@ def test_preview_server_serves_files_with_their_type_and_the_security_headers(
         assert headers[name] == value
     assert headers["Cache-Control"] == "no-store"
     relative = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-    assert body.decode("utf-8") == FILES[relative]
+    assert without_reload_tag(body) == FILES.get(relative, SCRIPT.decode("utf-8"))
+
+
+def without_reload_tag(body: bytes) -> str:
+    """A page as the build wrote it: the preview adds its live reload's tag when serving."""
+    return re.sub(
+        r'<script src="/_preview/reload\.js" data-build="[^"]+" defer></script>', "", body.decode()
+    )
 
 
 @pytest.mark.parametrize("path", ["/ru/missing/", "/nothing.css", "/en/private/", HEADERS_FILE])
@@ -136,7 +149,7 @@ def test_preview_server_answers_a_miss_with_the_404_page(server_url, path):
     status, headers, body = fetch(f"{server_url}/{path.lstrip('/')}")
 
     assert status == 404
-    assert body.decode("utf-8") == FILES["404.html"]
+    assert without_reload_tag(body) == FILES["404.html"]
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
 
@@ -235,3 +248,41 @@ def test_preview_server_refuses_a_body_over_api_gateways_limit(server_url):
 
     assert answer.status == 413
     connection.close()
+
+
+def test_preview_server_says_nothing_when_a_client_leaves_before_its_answer(site_dir, capfd):
+    # Given a function that answers only once the client has gone (a reload, a closed tab),
+    answered = threading.Event()
+    client_gone = threading.Event()
+
+    def slow_handler(event, context):
+        client_gone.wait(10)
+        return {"statusCode": 200, "body": "{}"}
+
+    site = PreviewSite(site_dir.parent, site_dir)
+    server = PreviewServer(("127.0.0.1", 0), site, slow_handler, LocalLambdaContext)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    original_finish = server.finish_request
+
+    def finish_request(request, client_address):
+        try:
+            original_finish(request, client_address)
+        finally:
+            answered.set()
+
+    server.finish_request = finish_request
+    try:
+        client = socket.create_connection(server.server_address[:2])
+        client.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        # When the client resets the connection before the answer,
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+        client_gone.set()
+        assert answered.wait(10)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    # then the terminal shows no traceback: the client's leaving is not the preview's error.
+    assert "Traceback" not in capfd.readouterr().err

@@ -82,17 +82,24 @@ class Preview:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_until_ready(self, timeout: float = READY_SECONDS) -> None:
+        """Wait until the site answers and then the form function (the local AWS is ready)."""
         deadline = time.monotonic() + timeout
+        self.wait_until_answering("/", deadline)
+        # The function's own route: 503 while the local AWS is still starting.
+        self.wait_until_answering("/api/openapi.json", deadline)
+
+    def wait_until_answering(self, path: str, deadline: float) -> None:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/", timeout=2) as answer:
+                # The function's first answer is a cold start: on busy cores, seconds.
+                with urllib.request.urlopen(f"{self.url}{path}", timeout=30) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, OSError):
                 time.sleep(0.2)
-        raise RuntimeError(f"serve did not answer within {timeout:.0f} s:\n{self.log()}")
+        raise RuntimeError(f"serve did not answer {path} in time:\n{self.log()}")
 
     def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
         """Stop the preview as Ctrl-C does; return its exit code."""

@@ -1,0 +1,117 @@
+"""An editor's preview in Debian's Chromium: pages refresh themselves and show build errors.
+
+`build.py serve` runs on a copy of `content/`; the tests save files in it as an editor does and
+watch the open pages, never reloading them themselves. How fast that happens is a figure
+(`./dev bench preview`), not an assertion: the waits here are generous for busy CI cores.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.support.preview import ROOT, Preview, running_preview
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+WAIT_MS = 30_000
+# Collects what the Content-Security-Policy refused: the live reload must need no exception.
+RECORD_CSP_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    copy = tmp_path_factory.mktemp("reload-content") / "content"
+    shutil.copytree(ROOT / "content", copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Iterator[Preview]:
+    with running_preview(tmp_path_factory.mktemp("reload-serve"), content_dir) as running:
+        yield running
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    # A short window, so that the contact page scrolls.
+    context = browser.new_context(viewport={"width": 800, "height": 400})
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def contact_page(content_dir: Path) -> Iterator[Path]:
+    page = content_dir / "en" / "contact.md"
+    original = page.read_text(encoding="utf-8")
+    yield page
+    page.write_text(original, encoding="utf-8")
+
+
+def open_page(context: BrowserContext, preview: Preview, path: str) -> Page:
+    # No need to wait for the page's event stream: a page that connects after a rebuild is
+    # told it is older than the latest build, and reloads all the same.
+    page = context.new_page()
+    page.goto(f"{preview.url}{path}")
+    return page
+
+
+def csp_violations(page: Page) -> list[str]:
+    return page.evaluate("window.cspViolations")
+
+
+def test_browser_preview_page_shows_a_saved_edit_by_itself_where_it_was_scrolled(
+    context: BrowserContext, preview: Preview, contact_page: Path
+) -> None:
+    page = open_page(context, preview, "/en/contact/")
+    page.evaluate("window.scrollTo(0, 300)")
+    assert page.evaluate("window.scrollY") == 300
+    marker = f"Edited {uuid.uuid4().hex[:8]}"
+
+    # When the editor saves the page with a new sentence,
+    contact_page.write_text(
+        contact_page.read_text(encoding="utf-8").replace("\n+++\n", f"\n+++\n{marker}\n\n", 1),
+        encoding="utf-8",
+    )
+
+    # then the open page shows it without anyone reloading it, at the same scroll position.
+    expect(page.get_by_text(marker)).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_function("() => window.scrollY === 300", timeout=WAIT_MS)
+    assert csp_violations(page) == []
+
+
+def test_browser_preview_shows_a_broken_front_matter_over_the_page_until_mended(
+    context: BrowserContext, preview: Preview, contact_page: Path
+) -> None:
+    pages = [open_page(context, preview, path) for path in ("/en/contact/", "/ru/")]
+    good = contact_page.read_text(encoding="utf-8")
+    heading = pages[0].locator("h1").inner_text()
+
+    # When the editor saves a setting the front matter does not know, written as markup,
+    contact_page.write_text(good.replace("+++\n", '+++\n"<img src=x>" = 1\n', 1), encoding="utf-8")
+
+    # then every open page shows the error, naming the file and line, as text,
+    for page in pages:
+        overlay = page.locator("#preview-build-error")
+        expect(overlay).to_be_visible(timeout=WAIT_MS)
+        expect(overlay).to_contain_text(f"{contact_page}:2")
+        expect(overlay).to_contain_text("unknown front matter '<img src=x>'")
+        assert overlay.locator("img").count() == 0
+        assert csp_violations(page) == []
+    # over the last good page, still there beneath it.
+    assert pages[0].locator("h1").inner_text() == heading
+
+    # When the editor mends the file, the error goes.
+    contact_page.write_text(good, encoding="utf-8")
+    for page in pages:
+        expect(page.locator("#preview-build-error")).to_have_count(0, timeout=WAIT_MS)

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecontent.contact_form import check_error_messages
 from sitecontent.policy import policy_versions
 from sitecontent.site import Site, load_site
 from sitecontent.strings import load_strings, strings_path
@@ -49,6 +50,8 @@ def _load_strings(content_dir: Path, site: Site) -> dict[str, dict[str, str]]:
                 f"missing string {missing[0]!r} (present in {holder})"
                 + (f" and {len(missing) - 1} more" if len(missing) > 1 else ""),
             )
+    for language in site.languages:
+        check_error_messages(strings_path(content_dir, language), strings[language])
     return strings
 
 

@@ -218,6 +218,49 @@ def test_build_consent_link_words_must_be_in_the_consent_label(content: Path) ->
     assert "'form.consent_link_text'" in error.message
 
 
+def remove_line(path: Path, start: str) -> None:
+    """Delete the first line of `path` that starts with `start`."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith(start))
+    path.write_text("".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_build_error_message_missing_in_every_language_names_the_file(
+    content: Path, language: str
+) -> None:
+    # Missing everywhere, so the check that every language has the same strings passes: only
+    # the form's vocabulary knows the function can answer "too many phones".
+    for each in ("ru", "en"):
+        text = (content / each / "strings.toml").read_text(encoding="utf-8")
+        header = text.index("[errors.phone]")
+        line = text.index("too_many = ", header)
+        text = text[:line] + text[text.index("\n", line) + 1 :]
+        (content / each / "strings.toml").write_text(text, encoding="utf-8")
+
+    error = build_error(content)
+
+    strings = content / "ru" / "strings.toml"  # the default language is checked first
+    lines = strings.read_text(encoding="utf-8").splitlines()
+    assert error.location == f"{strings}:{lines.index('[errors.phone]') + 1}"
+    assert "phone: too_many" in error.message
+    assert "[errors.phone]" in error.message
+
+
+def test_build_error_message_must_name_its_limit(content: Path) -> None:
+    strings = content / "en" / "strings.toml"
+    replace_in(
+        strings,
+        'too_long = "Message must be {limit} characters or fewer"',
+        'too_long = "Message must be 2000 characters or fewer"',
+    )
+
+    error = build_error(content)
+
+    assert error.location.startswith(f"{strings}:")
+    assert "message: too_long" in error.message and "{limit}" in error.message
+
+
 def test_build_template_error_names_the_template_and_line(content: Path, tmp_path: Path) -> None:
     site_dir = Path(shutil.copytree(ROOT / "site", tmp_path / "site"))
     template = site_dir / "templates" / "policy.html"

@@ -15,6 +15,7 @@ from sitecontent.policy import policy_versions
 from sitecontent.site import Site, load_site
 from sitecontent.strings import load_strings, strings_path
 from sitegen.assets import load_assets
+from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
 from sitegen.links import robots_txt, sitemap_xml
 from sitegen.pages import gather_pages
@@ -113,6 +114,7 @@ def build(content_dir: Path, out_dir: Path, site_dir: Path = SITE_DIR) -> BuildR
     strings = _load_strings(content_dir, site)
     pages = gather_pages(content_dir, site)
     check_policy_structure(site, pages)
+    check_contact_consent(site, content_dir, pages, strings)
     assets = load_assets(site_dir / "assets")
     data = SiteData(
         site=site,

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from sitecontent.contact_form import (
     MAX_EMAIL_LENGTH,
@@ -57,13 +58,26 @@ class Translator:
             text = text.replace("{" + name + "}", value)
         return text
 
-    def linked(self, key: str, link_key: str, url: str) -> Markup:
+    def linked(self, key: str, link_key: str, url: str, **values: str) -> Markup:
         """The string `key` with the words of string `link_key` made a link to `url`."""
-        text, link_text = self(key), self(link_key)
+        text, link_text = self(key, **values), self(link_key, **values)
         before, found, after = text.partition(link_text)
         if not found:
             raise BuildError(str(self._file), f"{link_key!r} must be words of {key!r}")
         return Markup('{}<a href="{}">{}</a>{}').format(before, url, link_text, after)
+
+    def with_mail_link(self, key: str, address: str, subject_key: str) -> Markup:
+        """The string `key` with each `{email}` a link writing to `address` about `{subject}`."""
+        subject = self(subject_key)
+        text = self(key)
+        if "{email}" not in text:
+            raise BuildError(str(self._file), f"{key!r} must name the address as {{email}}")
+        href = f"mailto:{address}?subject={quote(subject, safe='')}"
+        link = Markup('<a href="{}">{}</a>').format(href, address)
+        parts = [
+            escape(part).replace("{subject}", escape(subject)) for part in text.split("{email}")
+        ]
+        return Markup(link).join(parts)
 
 
 def format_date(date: dt.date, t: Callable[..., str]) -> str:

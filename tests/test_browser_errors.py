@@ -12,12 +12,15 @@ to its input, "Error: " before the page title while errors show.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Route, expect
 
 from sitecontent.contact_form import error_message
+from sitecontent.site import load_site
 from sitecontent.strings import load_strings
 from tests.support.contact import SITE_ORIGIN, ContactFunction
 from tests.support.site import CONTENT
@@ -26,6 +29,8 @@ pytestmark = pytest.mark.browser
 
 LANGUAGES = ["ru", "en"]
 WIDTHS = [390, 1280]
+OPERATOR = {"ru": "Содружеств", "en": "Commonwealth"}
+OPERATOR_EMAIL = load_site(CONTENT).operator_email
 # The three mistakes of issue 14, and a visitor who makes them.
 TYPED = {"ru": ("Абенова2", "Айгерим"), "en": ("Smith2", "Anna")}
 BAD_EMAIL = "ann@example"
@@ -333,3 +338,25 @@ def test_errors_without_javascript_the_page_names_each_fields_problem(
     assert page.input_value("#message") == "Здравствуйте!"
     assert page.is_checked("#consent")
     assert len(function.posts) == 1
+
+
+@pytest.mark.parametrize("width", [1280], ids=["1280px"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_consent_names_the_operator_and_its_email(
+    open_contact: Callable[..., tuple[Page, FunctionBehindTheRoute]], language: str
+) -> None:
+    page, _ = open_contact(language)
+
+    consent: dict[str, Any] = accessible(page, "#consent")
+    text = f"{consent['name']} {consent['description']}"
+
+    assert OPERATOR[language] in text
+    assert OPERATOR_EMAIL in text
+    version = page.locator("input[name=policy_version]").get_attribute("value")
+    assert page.locator("label[for=consent] a").get_attribute("href") == (
+        f"/{language}/privacy/{version}/"
+    )
+    withdraw = page.locator("#consent-details a[href^='mailto:']")
+    subject = strings(language)["form.withdraw_subject"]
+    assert withdraw.get_attribute("href") == f"mailto:{OPERATOR_EMAIL}?subject={quote(subject)}"
+    assert subject in consent["description"]

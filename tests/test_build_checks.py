@@ -210,7 +210,11 @@ def test_build_ui_string_missing_in_every_language(content: Path) -> None:
 
 def test_build_consent_link_words_must_be_in_the_consent_label(content: Path) -> None:
     strings = content / "en" / "strings.toml"
-    replace_in(strings, 'consent_link_text = "Privacy Policy"', 'consent_link_text = "Policy X"')
+    replace_in(
+        strings,
+        'consent_link_text = "Privacy Policy (version {version})"',
+        'consent_link_text = "Policy X"',
+    )
 
     error = build_error(content)
 
@@ -259,6 +263,43 @@ def test_build_error_message_must_name_its_limit(content: Path) -> None:
 
     assert error.location.startswith(f"{strings}:")
     assert "message: too_long" in error.message and "{limit}" in error.message
+
+
+def test_build_contact_page_must_link_the_policy_version_the_form_sends(content: Path) -> None:
+    contact = content / "en" / "contact.md"
+    replace_in(contact, "(/en/privacy/1.0/)", "(/en/privacy/)")
+
+    error = build_error(content)
+
+    lines = contact.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, start=1) if "(/en/privacy/)" in line)
+    assert error.location == f"{contact}:{number}"
+    assert "link /en/privacy/1.0/" in error.message
+
+
+def test_build_contact_page_without_a_policy_link_fails(content: Path) -> None:
+    contact = content / "ru" / "contact.md"
+    replace_in(contact, "(/ru/privacy/1.0/)", "")
+
+    error = build_error(content)
+
+    assert error.location.startswith(f"{contact}:")
+    assert "/ru/privacy/1.0/" in error.message
+
+
+def test_build_withdrawal_subject_must_be_the_policys(content: Path) -> None:
+    strings = content / "en" / "strings.toml"
+    replace_in(
+        strings,
+        'withdraw_subject = "Withdrawal of consent to personal data processing"',
+        'withdraw_subject = "Withdraw my consent"',
+    )
+
+    error = build_error(content)
+
+    assert error.location == str(strings)
+    assert "'form.withdraw_subject'" in error.message
+    assert str(content / "en" / "privacy" / "1.0.md") in error.message
 
 
 def test_build_template_error_names_the_template_and_line(content: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from sitecontent.contact_form import error_message
 from sitecontent.site import load_site
@@ -85,18 +85,18 @@ def width(request: pytest.FixtureRequest) -> int:
 def open_contact(
     browser: Browser, site_url: str, contact: ContactFunction, width: int
 ) -> Iterator[Callable[..., tuple[Page, FunctionBehindTheRoute]]]:
-    # axe evaluates its own script in the page; the site's CSP (tested elsewhere) would block it.
-    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
-    context.set_default_timeout(15_000)
+    contexts: list[BrowserContext] = []
 
     def opened(language: str, javascript: bool = True) -> tuple[Page, FunctionBehindTheRoute]:
-        nonlocal context
-        if not javascript:
-            context.close()
-            context = browser.new_context(
-                viewport={"width": width, "height": 900}, java_script_enabled=False
-            )
-            context.set_default_timeout(15_000)
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            java_script_enabled=javascript,
+            # axe evaluates its own script in the page; the site's CSP (tested elsewhere)
+            # would block it.
+            bypass_csp=True,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
         page = context.new_page()
         function = FunctionBehindTheRoute(contact)
         page.route("**/api/contact", function)
@@ -104,7 +104,8 @@ def open_contact(
         return page, function
 
     yield opened
-    context.close()
+    for context in contexts:
+        context.close()
 
 
 def type_the_three_mistakes(page: Page, language: str) -> None:
@@ -125,10 +126,12 @@ def accessible(page: Page, selector: str) -> dict[str, str]:
         node = session.send(
             "DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": selector}
         )
-        tree = session.send("Accessibility.getPartialAXTree", {"nodeId": node["nodeId"]})
+        tree = session.send(
+            "Accessibility.getPartialAXTree", {"nodeId": node["nodeId"], "fetchRelatives": False}
+        )
     finally:
         session.detach()
-    own = next(n for n in tree["nodes"] if not n.get("ignored") and "name" in n)
+    (own,) = tree["nodes"]
     return {
         part: " ".join(str(own.get(part, {}).get("value", "")).split())
         for part in ("name", "description")

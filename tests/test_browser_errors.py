@@ -243,20 +243,30 @@ def test_errors_phone_message_sits_under_the_number_it_is_about(
     type_the_three_mistakes(page, language)
     page.fill("#last_name", GOOD["last_name"])
     page.fill("#email", GOOD["email"])
+    text = message(language, "phone", "invalid")
+
+    # The only number wrong: its message is under it, not under "Add another phone".
+    page.click("#contact-form button[type=submit]")
+    assert_tied(page, "phone-1", text)
+    assert_between(page, "#phone-1", "#phone-1-error", "[data-add-phone]")
+
     page.fill("#phone-1", GOOD["phone"])
     page.click("[data-add-phone]")
     page.fill("#phone-2", BAD_PHONE)
-
     page.click("#contact-form button[type=submit]")
 
-    text = message(language, "phone", "invalid")
     assert_tied(page, "phone-2", text)
     expect(page.locator("#phone-1-error")).to_be_empty()
-    under = page.locator("#phone-2-error").bounding_box()
-    phone = page.locator("#phone-2").bounding_box()
-    button = page.locator("[data-add-phone]").bounding_box()
-    assert under and phone and button
-    assert phone["y"] + phone["height"] <= under["y"] < under["y"] + under["height"] <= button["y"]
+    assert_between(page, "#phone-2", "#phone-2-error", "[data-add-phone]")
+
+
+def assert_between(page: Page, above: str, middle: str, below: str) -> None:
+    """`middle` shows under `above` and over `below`, on the page as laid out."""
+    top = page.locator(above).bounding_box()
+    box = page.locator(middle).bounding_box()
+    bottom = page.locator(below).bounding_box()
+    assert top and box and bottom
+    assert top["y"] + top["height"] <= box["y"] < box["y"] + box["height"] <= bottom["y"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

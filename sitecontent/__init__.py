@@ -1,9 +1,10 @@
 """The editors' content as data: the one model the site build and the form function both read.
 
 `content/site.toml` (`site`), each language's UI strings (`strings`) and its published policy
-versions (`policy`), read from the files editors write (`files`); a problem is a
-`ContentError` naming the file and line. Standard library only, because the Lambda package
-ships this package without the site generator.
+versions (`policy`), read from the files editors write (`files`), and the contact form's
+vocabulary of limits and error codes that the strings must give words to (`contact_form`); a
+problem is a `ContentError` naming the file and line. Standard library only, because the
+Lambda package ships this package without the site generator.
 """
 
 from __future__ import annotations

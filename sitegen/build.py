@@ -12,10 +12,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitecontent.contact_form import check_error_messages
 from sitecontent.policy import policy_versions
 from sitecontent.site import Site, load_site
 from sitecontent.strings import load_strings, strings_path
 from sitegen.assets import load_assets
+from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
 from sitegen.links import robots_txt, sitemap_xml
 from sitegen.pages import gather_pages
@@ -51,6 +53,8 @@ def _load_strings(content_dir: Path, site: Site) -> dict[str, dict[str, str]]:
                 f"missing string {missing[0]!r} (present in {holder})"
                 + (f" and {len(missing) - 1} more" if len(missing) > 1 else ""),
             )
+    for language in site.languages:
+        check_error_messages(strings_path(content_dir, language), strings[language])
     return strings
 
 
@@ -146,6 +150,7 @@ def build(
     strings = _load_strings(content_dir, site)
     pages = gather_pages(content_dir, site)
     check_policy_structure(site, pages)
+    check_contact_consent(site, content_dir, pages, strings)
     assets = load_assets(site_dir / "assets")
     data = SiteData(
         site=site,

@@ -6,10 +6,20 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from sitecontent.contact_form import (
+    MAX_EMAIL_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_PHONES,
+    client_rules,
+    field_messages,
+)
 from sitecontent.policy import PolicyVersion
 from sitecontent.site import Site
 from sitecontent.strings import strings_path
@@ -48,18 +58,26 @@ class Translator:
             text = text.replace("{" + name + "}", value)
         return text
 
-    def section(self, name: str) -> dict[str, str]:
-        """Every string under `[name]`, by its key within the section."""
-        prefix = f"{name}."
-        return {k.removeprefix(prefix): v for k, v in self._strings.items() if k.startswith(prefix)}
-
-    def linked(self, key: str, link_key: str, url: str) -> Markup:
+    def linked(self, key: str, link_key: str, url: str, **values: str) -> Markup:
         """The string `key` with the words of string `link_key` made a link to `url`."""
-        text, link_text = self(key), self(link_key)
+        text, link_text = self(key, **values), self(link_key, **values)
         before, found, after = text.partition(link_text)
         if not found:
             raise BuildError(str(self._file), f"{link_key!r} must be words of {key!r}")
         return Markup('{}<a href="{}">{}</a>{}').format(before, url, link_text, after)
+
+    def with_mail_link(self, key: str, address: str, subject_key: str) -> Markup:
+        """The string `key` with each `{email}` a link writing to `address` about `{subject}`."""
+        subject = self(subject_key)
+        text = self(key)
+        if "{email}" not in text:
+            raise BuildError(str(self._file), f"{key!r} must name the address as {{email}}")
+        href = f"mailto:{address}?subject={quote(subject, safe='')}"
+        link = Markup('<a href="{}">{}</a>').format(href, address)
+        parts = [
+            escape(part).replace("{subject}", escape(subject)) for part in text.split("{email}")
+        ]
+        return Markup(link).join(parts)
 
 
 def format_date(date: dt.date, t: Callable[..., str]) -> str:
@@ -107,6 +125,13 @@ class PageRenderer:
             css=Markup(data.assets.css),
             asset=data.assets.urls.__getitem__,
             analytics_config=_analytics_config(data.site),
+            limits={
+                "name": MAX_NAME_LENGTH,
+                "email": MAX_EMAIL_LENGTH,
+                "phone": MAX_PHONE_LENGTH,
+                "phones": MAX_PHONES,
+                "message": MAX_MESSAGE_LENGTH,
+            },
         )
 
     def _render(self, template_name: str, **context: object) -> str:
@@ -130,7 +155,7 @@ class PageRenderer:
                 "current_policy": policies[-1],
                 "policies": policies,
                 "format_date": lambda date: format_date(date, t),
-                "form_messages": self._form_messages(t),
+                "form_config": self._form_config(language, t),
             }
             common["chrome"] = {
                 name: Markup(self._render(f"_{name}.html", **common))
@@ -139,11 +164,15 @@ class PageRenderer:
             self._per_language[language] = common
         return self._per_language[language]
 
-    @staticmethod
-    def _form_messages(t: Translator) -> dict[str, str]:
-        # Every error message the language has: strings.toml's [errors] is the one list of
-        # codes the page can show, shared with the form function.
-        return t.section("errors")
+    def _form_config(self, language: str, t: Translator) -> dict[str, object]:
+        # What the form's script needs: the message of every (field, code) the function can
+        # answer, and the rules of the checks it runs before sending, both from the form's
+        # vocabulary that the function validates with.
+        return {
+            "messages": field_messages(self._data.strings[language]),
+            "rules": client_rules(),
+            "errorPrefix": t("form.error_prefix"),
+        }
 
     def _switcher(self, translations: dict[str, Page], language: str) -> list[dict[str, object]]:
         return [

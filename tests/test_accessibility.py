@@ -92,7 +92,7 @@ def test_accessibility_form_with_errors_has_no_violations(
     page.check("#consent")
     page.click("[data-add-phone]")
     page.click("#contact-form button[type=submit]")
-    page.locator("#email-error").filter(has_text="Please").wait_for()
+    page.locator("#email-error").filter(has_text="Enter an email address").wait_for()
 
     assert violations(page) == []
     page.close()

@@ -210,12 +210,96 @@ def test_build_ui_string_missing_in_every_language(content: Path) -> None:
 
 def test_build_consent_link_words_must_be_in_the_consent_label(content: Path) -> None:
     strings = content / "en" / "strings.toml"
-    replace_in(strings, 'consent_link_text = "Privacy Policy"', 'consent_link_text = "Policy X"')
+    replace_in(
+        strings,
+        'consent_link_text = "Privacy Policy (version {version})"',
+        'consent_link_text = "Policy X"',
+    )
 
     error = build_error(content)
 
     assert error.location == str(strings)
     assert "'form.consent_link_text'" in error.message
+
+
+def remove_line(path: Path, start: str) -> None:
+    """Delete the first line of `path` that starts with `start`."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.startswith(start))
+    path.write_text("".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_build_error_message_missing_in_every_language_names_the_file(
+    content: Path, language: str
+) -> None:
+    # Missing everywhere, so the check that every language has the same strings passes: only
+    # the form's vocabulary knows the function can answer "too many phones".
+    for each in ("ru", "en"):
+        text = (content / each / "strings.toml").read_text(encoding="utf-8")
+        header = text.index("[errors.phone]")
+        line = text.index("too_many = ", header)
+        text = text[:line] + text[text.index("\n", line) + 1 :]
+        (content / each / "strings.toml").write_text(text, encoding="utf-8")
+
+    error = build_error(content)
+
+    strings = content / "ru" / "strings.toml"  # the default language is checked first
+    lines = strings.read_text(encoding="utf-8").splitlines()
+    assert error.location == f"{strings}:{lines.index('[errors.phone]') + 1}"
+    assert "phone: too_many" in error.message
+    assert "[errors.phone]" in error.message
+
+
+def test_build_error_message_must_name_its_limit(content: Path) -> None:
+    strings = content / "en" / "strings.toml"
+    replace_in(
+        strings,
+        'too_long = "Message must be {limit} characters or fewer"',
+        'too_long = "Message must be 2000 characters or fewer"',
+    )
+
+    error = build_error(content)
+
+    assert error.location.startswith(f"{strings}:")
+    assert "message: too_long" in error.message and "{limit}" in error.message
+
+
+def test_build_contact_page_must_link_the_policy_version_the_form_sends(content: Path) -> None:
+    contact = content / "en" / "contact.md"
+    replace_in(contact, "(/en/privacy/1.0/)", "(/en/privacy/)")
+
+    error = build_error(content)
+
+    lines = contact.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, start=1) if "(/en/privacy/)" in line)
+    assert error.location == f"{contact}:{number}"
+    assert "link /en/privacy/1.0/" in error.message
+
+
+def test_build_contact_page_without_a_policy_link_fails(content: Path) -> None:
+    contact = content / "ru" / "contact.md"
+    replace_in(contact, "(/ru/privacy/1.0/)", "")
+
+    error = build_error(content)
+
+    assert error.location.startswith(f"{contact}:")
+    assert "/ru/privacy/1.0/" in error.message
+
+
+def test_build_withdrawal_subject_must_be_the_policys(content: Path) -> None:
+    strings = content / "en" / "strings.toml"
+    replace_in(
+        strings,
+        'withdraw_subject = "Withdrawal of consent to personal data processing"',
+        'withdraw_subject = "Withdraw my consent"',
+    )
+
+    error = build_error(content)
+
+    assert error.location == str(strings)
+    assert "'form.withdraw_subject'" in error.message
+    assert str(content / "en" / "privacy" / "1.0.md") in error.message
 
 
 def test_build_template_error_names_the_template_and_line(content: Path, tmp_path: Path) -> None:

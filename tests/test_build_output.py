@@ -61,7 +61,7 @@ def test_build_third_language_from_a_folder_only(tmp_path: Path) -> None:
     page = (result.out_dir / "kk" / "contact" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="kk">' in page
     assert 'hreflang="kk" href="https://estimation.kz/kk/contact/"' in page
-    assert '<a href="/kk/privacy/1.0/">Құпиялылық саясатына</a>' in page
+    assert '<a href="/kk/privacy/1.0/">Құпиялылық саясатына (1.0 нұсқа)</a>' in page
     english = (result.out_dir / "en" / "contact" / "index.html").read_text(encoding="utf-8")
     assert '<a href="/kk/contact/" hreflang="kk" lang="kk">Қазақша</a>' in english
     sitemap = (result.out_dir / "sitemap.xml").read_text(encoding="utf-8")

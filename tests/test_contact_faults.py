@@ -96,7 +96,7 @@ def test_faults_form_post_gets_a_page_in_its_language(
     )
     assert answer["statusCode"] == 503
     assert answer["headers"]["Retry-After"].isdigit()
-    message = load_strings(ROOT / "content", locale)["errors.unavailable"]
+    message = load_strings(ROOT / "content", locale)["errors.request.unavailable"]
     assert escape(message) in answer["body"]
 
 

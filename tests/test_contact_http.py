@@ -60,7 +60,7 @@ def test_http_foreign_origin_form_post_gets_a_page_in_its_language(
     answer = contact.post(body, {**FORM_HEADERS, "origin": "https://evil.example"})
     assert answer["statusCode"] == 403
     assert answer["headers"]["Content-Type"].startswith("text/html")
-    message = load_strings(ROOT / "content", locale)["errors.forbidden_origin"]
+    message = load_strings(ROOT / "content", locale)["errors.request.forbidden_origin"]
     assert escape(message) in answer["body"]
 
 

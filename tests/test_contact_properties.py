@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from functions.contact.app import handler
 from functions.contact.models import FIELD_NAMES
 from preview.lambda_events import LocalLambdaContext, http_api_event
+from sitecontent.contact_form import answerable
 from tests.support.contact import (
     SITE_ORIGIN,
     ContactFunction,
@@ -122,6 +123,22 @@ def test_properties_no_request_makes_a_5xx_or_stores_a_refusal(
     for chunk in {body[i : i + 12] for i in range(0, max(len(body) - 12, 0), 12)}:
         if chunk.strip() and not chunk.isascii():
             assert chunk not in output
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(event=requests())
+def test_properties_every_refusal_is_a_pair_of_the_forms_vocabulary(
+    contact: ContactFunction, event: dict[str, Any]
+) -> None:
+    # The site has a message for each pair of the vocabulary, and only for those.
+    answer = handler(event, LocalLambdaContext())
+    if answer.get("headers", {}).get("Content-Type") == "application/json":
+        errors = json.loads(answer["body"]).get("errors", {})
+        assert [pair for pair in errors.items() if not answerable(*pair)] == []
 
 
 def wsgi_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

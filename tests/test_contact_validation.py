@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from functions.contact import runtime
+from sitecontent.contact_form import error_message, field_name
 from sitecontent.strings import load_strings
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     ContactFunction,
@@ -86,11 +87,13 @@ def assert_rejected(answer: Answer, body_type: str, field: str, code: str, local
         assert answer.errors is not None
         assert answer.errors.get(field) == code, answer.errors
     else:
+        # The page names the field and says what to fix, in the visitor's language.
         strings = load_strings(CONTENT, locale)
-        message = escape(strings[f"errors.{code}"])
-        label = strings.get(f"form.{field}")
+        message = error_message(strings, field, code)
+        name = field_name(strings, field, 0 if field == "phone" and code != "too_many" else None)
         assert answer.page is not None
-        assert (escape(f"{label}: ") + message if label else message) in answer.page
+        assert f"<li>{escape(f'{name}: {message}' if name else message)}</li>" in answer.page
+        assert escape(strings["error_page.go_back"]) in answer.page
         assert f'href="/{locale}/contact/"' in answer.page
 
 
@@ -155,6 +158,10 @@ INVALID_CASES = [
     ("phone", ["telephone"], "invalid"),
     ("phone", ["+7 701 234"], "invalid"),
     ("phone", ["+999 1234 5678"], "invalid"),
+    # Letters and extensions: the stored E.164 number would keep neither.
+    ("phone", ["+7 701 FLOWERS"], "invalid"),
+    ("phone", ["+7 701 234 56 78 ext 12"], "invalid"),
+    ("phone", ["++7 701 234 56 78"], "invalid"),
     ("phone", ["+7 701 234 5678"] * 6, "too_many"),
     ("phone", ["8" * 33], "too_long"),
     ("message", "ж" * 2001, "too_long"),
@@ -285,7 +292,8 @@ def test_validation_stale_policy_version_is_409(
         assert answer.errors == {"policy_version": "stale_policy"}
     else:
         assert answer.page is not None
-        assert escape(load_strings(CONTENT, locale)["errors.stale_policy"]) in answer.page
+        message = error_message(load_strings(CONTENT, locale), "policy_version", "stale_policy")
+        assert escape(message) in answer.page
     assert contact.item_for(fields) is None
 
 
@@ -301,6 +309,47 @@ def test_validation_reports_every_wrong_field_at_once(
         "phone": "invalid",
         "consent": "consent_required",
     }
+
+
+@pytest.mark.parametrize(
+    ("phones", "position"),
+    [(["123", "+7 701 234 5678"], 0), (["+7 701 234 5678", "8 727 FLOWERS"], 1)],
+)
+def test_validation_names_the_phone_number_that_is_wrong(
+    contact: ContactFunction, phones: list[str], position: int
+) -> None:
+    # The form puts the message under the number it is about; among the numbers sent.
+    answer = contact.post_json(valid_fields(phone=phones))
+    assert json.loads(answer["body"]) == {
+        "errors": {"phone": "invalid"},
+        "positions": {"phone": position},
+    }
+
+
+def test_validation_a_phone_too_long_is_named_by_its_position(contact: ContactFunction) -> None:
+    answer = contact.post_json(valid_fields(phone=["+7 701 234 5678", "8" * 33]))
+    assert json.loads(answer["body"])["positions"] == {"phone": 1}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_validation_error_page_names_each_field_and_says_going_back_keeps_it(
+    contact: ContactFunction, locale: str
+) -> None:
+    strings = load_strings(CONTENT, locale)
+    fields = valid_fields(locale=locale, last_name="Smith2", email="ann@example", phone=["123"])
+    answer = submit(contact, "form", fields)
+
+    assert answer.status == 422 and answer.page is not None
+    items = [line.strip() for line in answer.page.splitlines() if line.strip().startswith("<li>")]
+    expected = [
+        f"{strings['form.last_name']}: {error_message(strings, 'last_name', 'invalid')}",
+        f"{strings['form.email']}: {error_message(strings, 'email', 'invalid')}",
+        f"{strings['form.phone']} 1: {error_message(strings, 'phone', 'invalid')}",
+    ]
+    assert items == [f"<li>{escape(item)}</li>" for item in expected]
+    assert f"<title>{escape(strings['form.error_prefix'])} " in answer.page
+    assert escape(strings["error_page.go_back"]) in answer.page
+    assert "Smith2" not in answer.page and "ann@example" not in answer.page
 
 
 @pytest.fixture

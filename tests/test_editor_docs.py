@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sitecontent.strings import load_strings
+
 ROOT = Path(__file__).resolve().parents[1]
 README_POINTER = re.compile(r'See README\.md, "([^"]+)"\.')
 
@@ -38,3 +40,12 @@ def test_editor_docs_cross_border_setting_is_explained_as_in_the_readme() -> Non
     wording = comment[: pointer.start()].strip()
 
     assert wording in readme_section(pointer.group(1))
+
+
+def test_editor_docs_consent_country_is_explained_where_its_comment_points() -> None:
+    # The consent names the deploy region's country; its comment sends editors to the README.
+    strings = (ROOT / "content" / "en" / "strings.toml").read_text(encoding="utf-8")
+    assert '(README.md, "Where the data is kept")' in strings
+    section = readme_section("Where the data is kept")
+    assert "eu-central-1" in section and "Germany" in section
+    assert "in Germany" in load_strings(ROOT / "content", "en")["form.consent_details"]

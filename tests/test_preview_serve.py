@@ -272,8 +272,12 @@ def test_serve_lets_the_form_accept_a_newly_published_policy_version(preview, co
     # A warm function, which has read the content once already.
     assert post_json(preview, valid_submission(preview, content_dir, "ru"))[0] == 201
     published = []
+    contact_pages = {
+        path: path.read_text(encoding="utf-8") for path in content_dir.glob("*/contact.md")
+    }
     try:
-        # When an editor publishes version 9.9 in every language,
+        # When an editor publishes version 9.9 in every language, and links it from the
+        # contact page as the build asks,
         for language in ("ru", "en"):
             current = current_policy_version(content_dir, language).path
             text = current.read_text(encoding="utf-8")
@@ -281,6 +285,8 @@ def test_serve_lets_the_form_accept_a_newly_published_policy_version(preview, co
             text = re.sub(r"(?m)^effective = .*$", "effective = 2099-01-01", text)
             published.append(current.with_name("9.9.md"))
             published[-1].write_text(text, encoding="utf-8")
+        for path, text in contact_pages.items():
+            path.write_text(text.replace(f"/privacy/{previous}/", "/privacy/9.9/"), "utf-8")
         assert wait_for(lambda: "/ru/privacy/9.9/" in get(f"{preview.url}/ru/contact/")[2])
 
         # then the function takes posts of the new version and turns the old one away.
@@ -291,6 +297,8 @@ def test_serve_lets_the_form_accept_a_newly_published_policy_version(preview, co
     finally:
         for path in published:
             path.unlink(missing_ok=True)
+        for path, text in contact_pages.items():
+            path.write_text(text, encoding="utf-8")
     assert wait_for(lambda: "/ru/privacy/9.9/" not in get(f"{preview.url}/ru/contact/")[2])
 
 

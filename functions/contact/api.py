@@ -81,7 +81,7 @@ def openapi_document() -> Response[str]:
 @app.exception_handler(SubmissionRejected)
 def _answer_rejection(exc: SubmissionRejected) -> Response[str]:
     telemetry.record_rejected(exc.errors)
-    return _answer(exc.errors, exc.locale)
+    return _answer(exc.errors, exc.locale, exc.positions)
 
 
 @app.not_found
@@ -119,18 +119,20 @@ def _answer_fault(exc: Exception) -> Response[str]:
     return _answer(errors, None)
 
 
-def _answer(errors: dict[str, str], locale: object) -> Response[str]:
+def _answer(
+    errors: dict[str, str], locale: object, positions: dict[str, int] | None = None
+) -> Response[str]:
     event = app.current_event
     form_post = is_form_post(event.headers)
     try:
         content = runtime.current().content
     except Exception as exc:  # the settings or content themselves are broken
         telemetry.record_fault(exc)
-        return rejected(errors, form_post, "en", {})
+        return rejected(errors, form_post, "en", {}, positions)
     if form_post and locale is None:
         locale = _locale_in_body(event.body, bool(event.is_base64_encoded))
     language = content.language_or_default(locale)
-    return rejected(errors, form_post, language, content.strings[language])
+    return rejected(errors, form_post, language, content.strings[language], positions)
 
 
 def _locale_in_body(body: str | None, is_base64_encoded: bool) -> object:

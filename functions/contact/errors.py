@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from http import HTTPStatus
 
-# The key under `errors` for an answer about the whole request rather than one field.
-REQUEST = "request"
+# The key under `errors` for an answer about the whole request rather than one field; the
+# codes themselves are the form's vocabulary, `sitecontent.contact_form`.
+from sitecontent.contact_form import REQUEST
 
 # Codes about the whole request; every other code (required, invalid, too_long, too_many,
 # consent_required, unknown_field) is about one field and answers 422.
@@ -37,11 +38,18 @@ class SubmissionRejected(Exception):
     Carries codes only, never submitted values, so logging it is safe.
     """
 
-    def __init__(self, errors: Mapping[str, str], locale: object = None) -> None:
+    def __init__(
+        self,
+        errors: Mapping[str, str],
+        locale: object = None,
+        positions: Mapping[str, int] | None = None,
+    ) -> None:
         super().__init__(", ".join(sorted(set(errors.values()))))
         self.errors = dict(errors)
         # The language the visitor asked for, if known, to answer in it.
         self.locale = locale
+        # For a repeating field (phone): which of its values an error is about.
+        self.positions = dict(positions or {})
 
     @classmethod
     def whole_request(cls, code: str, locale: object = None) -> SubmissionRejected:

@@ -1,7 +1,9 @@
 """The contact-form submission as the function accepts it, and its validation rules.
 
 Validation errors come back as stable codes per field (`required`, `invalid`, `too_long`,
-`too_many`, `consent_required`, `unknown_field`), never with the values that failed.
+`too_many`, `consent_required`, `unknown_field`), never with the values that failed; for the
+repeating `phone`, also the position of the number an error is about. The pairs of field and
+code it can answer are the form's vocabulary, `sitecontent.contact_form`.
 """
 
 from __future__ import annotations
@@ -26,16 +28,24 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from functions.contact.errors import REQUEST
+from sitecontent.contact_form import (
+    MAX_EMAIL_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_PHONES,
+    NAME_FIELDS,
+    PHONE_DIGITS,
+    PHONE_PUNCTUATION,
+    answerable,
+)
+from sitecontent.contact_form import NAME_PUNCTUATION as _NAME_PUNCTUATION
 
-MAX_NAME_LENGTH = 100
-MAX_EMAIL_LENGTH = 254
-MAX_PHONE_LENGTH = 32
-MAX_PHONES = 5
-MAX_MESSAGE_LENGTH = 2000
 DEFAULT_PHONE_REGION = "KZ"
-# Besides letters of any script: the space, hyphen and both apostrophes people type in names
-# such as "Jean-Luc", "O'Brien" or "Ғалымжан-Ұлы".
-NAME_PUNCTUATION = frozenset(" -'\u2019")
+# The limits and characters are the form's vocabulary (`sitecontent.contact_form`), which the
+# site renders into the form and its script checks before sending.
+NAME_PUNCTUATION = frozenset(_NAME_PUNCTUATION)
+_PHONE_CHARACTERS = frozenset(PHONE_DIGITS + PHONE_PUNCTUATION)
 
 FIELD_NAMES = (
     "last_name",
@@ -53,8 +63,6 @@ FIELD_NAMES = (
     "website",
 )
 CHECKBOXES = frozenset({"consent", "marketing", "cross_border"})
-# The fields that hold a person's name, checked by `_person_name`.
-NAME_FIELDS = ("last_name", "first_name", "patronymic")
 
 # pydantic's error types, translated to the API's codes; anything else is `invalid`.
 _CODE_FOR_PYDANTIC_TYPE = {
@@ -140,13 +148,18 @@ class Submission(BaseModel):
     @classmethod
     def _check_phones(cls, values: list[str]) -> list[str]:
         phones: list[str] = []
-        for value in values:
+        for position, value in enumerate(values):
+            # The position (among the numbers sent) lets the form put the message under the
+            # input it is about.
+            wrong = PydanticCustomError("invalid", "invalid", {"position": position})
+            if not set(value.removeprefix("+")) <= _PHONE_CHARACTERS:
+                raise wrong
             try:
                 number = phonenumbers.parse(value, DEFAULT_PHONE_REGION)
             except phonenumbers.NumberParseException:
-                raise _invalid() from None
+                raise wrong from None
             if not phonenumbers.is_valid_number(number):
-                raise _invalid()
+                raise wrong
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             if e164 not in phones:
                 phones.append(e164)
@@ -184,14 +197,34 @@ class Submission(BaseModel):
             raise _invalid() from None
 
 
+def _first_error_per_field(error: ValidationError) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    for detail in error.errors(include_input=False, include_url=False):
+        details.setdefault(str(detail["loc"][0]) if detail["loc"] else REQUEST, detail)
+    return details
+
+
 def field_errors(error: ValidationError) -> dict[str, str]:
     """The API's `{field: code}` for a failed validation; the first code per field wins."""
     errors: dict[str, str] = {}
-    for detail in error.errors(include_input=False, include_url=False):
-        field = str(detail["loc"][0]) if detail["loc"] else REQUEST
-        errors.setdefault(field, _CODE_FOR_PYDANTIC_TYPE.get(detail["type"], detail["type"]))
-    known = {"required", "invalid", "too_long", "too_many", "consent_required", "unknown_field"}
-    return {field: code if code in known else "invalid" for field, code in errors.items()}
+    for field, detail in _first_error_per_field(error).items():
+        code = _CODE_FOR_PYDANTIC_TYPE.get(detail["type"], detail["type"])
+        # Any other pydantic type (a wrong JSON type, say) is the field's `invalid`.
+        errors[field] = code if answerable(field, code) else "invalid"
+    return errors
+
+
+def field_positions(error: ValidationError) -> dict[str, int]:
+    """For a repeating field's error: the position of the value it is about, where known."""
+    positions: dict[str, int] = {}
+    for field, detail in _first_error_per_field(error).items():
+        # A length checked per item names it in the location; the number check, in context.
+        position = (detail.get("ctx") or {}).get("position")
+        if position is None and len(detail["loc"]) > 1 and isinstance(detail["loc"][1], int):
+            position = detail["loc"][1]
+        if position is not None:
+            positions[field] = position
+    return positions
 
 
 def validate_submission(

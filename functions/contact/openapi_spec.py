@@ -12,7 +12,7 @@ constants and content the validation reads, so the document and the function can
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 from pydantic import BaseModel, Field
@@ -26,23 +26,12 @@ from functions.contact.models import (
     NAME_PUNCTUATION,
     Submission,
 )
+from sitecontent.contact_form import ERROR_CODES
 
 TITLE = "estimation.kz contact form"
 VERSION = "1.0.0"
-ErrorCode = Literal[
-    "required",
-    "invalid",
-    "too_long",
-    "too_many",
-    "consent_required",
-    "unknown_field",
-    "stale_policy",
-    "payload_too_large",
-    "unsupported_media_type",
-    "forbidden_origin",
-    "rate_limited",
-    "unavailable",
-]
+# Every code the function answers: the form's vocabulary, which the site's messages follow.
+ErrorCode = Literal[ERROR_CODES]  # type: ignore[valid-type]
 
 
 class SubmissionReceived(BaseModel):
@@ -56,6 +45,13 @@ class SubmissionErrors(BaseModel):
     """What was wrong: field name (or `request` for the whole request) to an error code."""
 
     errors: dict[str, ErrorCode]
+    positions: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description=(
+            "For a field that repeats (`phone`): the 0-based position, among the non-empty "
+            "values sent, of the value its error is about. Absent when no error has one."
+        ),
+    )
 
 
 _ERROR_PAGE = {"schema": {"type": "string"}}
@@ -138,9 +134,9 @@ def phone_pattern(region: str = DEFAULT_PHONE_REGION) -> str:
 
 _PHONE_DESCRIPTION = (
     "A phone number valid in its country (libphonenumber): with its `+` country code, or a "
-    f"{DEFAULT_PHONE_REGION} number without one; spaces, brackets and hyphens are allowed and "
-    "the number is stored in E.164. The pattern states the stored form of "
-    f"{DEFAULT_PHONE_REGION} numbers."
+    f"{DEFAULT_PHONE_REGION} number without one; digits, spaces, brackets, hyphens and dots "
+    "after an optional leading `+` (no letters, no extensions); stored in E.164. The "
+    f"pattern states the stored form of {DEFAULT_PHONE_REGION} numbers."
 )
 
 

@@ -9,6 +9,7 @@ from html import escape
 from aws_lambda_powertools.event_handler import Response
 
 from functions.contact.errors import REQUEST, RETRY_AFTER, http_status
+from sitecontent.contact_form import error_message, field_name
 
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -35,7 +36,11 @@ def received(submission_id: str, locale: str, form_post: bool) -> Response[str]:
 
 
 def rejected(
-    errors: Mapping[str, str], form_post: bool, locale: str, strings: Mapping[str, str]
+    errors: Mapping[str, str],
+    form_post: bool,
+    locale: str,
+    strings: Mapping[str, str],
+    positions: Mapping[str, int] | None = None,
 ) -> Response[str]:
     """The errors as JSON, or for a form post as a page in the visitor's language."""
     status = int(http_status(errors))
@@ -47,26 +52,38 @@ def rejected(
         return Response(
             status_code=status,
             content_type=HTML_TYPE,
-            body=error_page(errors, locale, strings),
+            body=error_page(errors, locale, strings, positions),
             headers=headers,
         )
+    answer: dict[str, object] = {"errors": dict(errors)}
+    if positions:
+        answer["positions"] = dict(positions)
     return Response(
         status_code=status,
         content_type=JSON_TYPE,
-        body=json.dumps({"errors": dict(errors)}, ensure_ascii=False),
+        body=json.dumps(answer, ensure_ascii=False),
         headers=headers,
     )
 
 
-def error_page(errors: Mapping[str, str], locale: str, strings: Mapping[str, str]) -> str:
-    """A small page listing each error in the visitor's language, with a way back."""
+def error_page(
+    errors: Mapping[str, str],
+    locale: str,
+    strings: Mapping[str, str],
+    positions: Mapping[str, int] | None = None,
+) -> str:
+    """A small page listing each error, named by its field, in the visitor's language.
+
+    The same messages the form shows with JavaScript; going back keeps what was typed, as
+    browsers restore a form's inputs on the way back, and the page says so.
+    """
     items = []
     for field, code in errors.items():
-        message = strings.get(f"errors.{code}", code)
-        label = strings.get(f"form.{field}") if field != REQUEST else None
-        text = f"{label}: {message}" if label else message
-        items.append(f"    <li>{escape(text)}</li>")
+        message = error_message(strings, field, code)
+        name = field_name(strings, field, (positions or {}).get(field)) if field != REQUEST else ""
+        items.append(f"    <li>{escape(f'{name}: {message}' if name else message)}</li>")
     title = escape(strings.get("error_page.title", ""))
+    prefix = escape(strings.get("form.error_prefix", ""))
     return "\n".join(
         [
             "<!doctype html>",
@@ -74,13 +91,14 @@ def error_page(errors: Mapping[str, str], locale: str, strings: Mapping[str, str
             '<head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="robots" content="noindex">',
-            f"<title>{title}</title></head>",
+            f"<title>{prefix} {title}</title></head>",
             "<body><main>",
             f"  <h1>{title}</h1>",
             f"  <p>{escape(strings.get('error_page.intro', ''))}</p>",
             "  <ul>",
             *items,
             "  </ul>",
+            f"  <p>{escape(strings.get('error_page.go_back', ''))}</p>",
             f'  <p><a href="/{escape(locale)}/contact/">'
             f"{escape(strings.get('error_page.back', ''))}</a></p>",
             "</main></body>",

@@ -14,7 +14,12 @@ from pydantic import ValidationError
 from functions import personal_data, submission_item
 from functions.contact.content import FormContent
 from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
-from functions.contact.models import Submission, field_errors, validate_submission
+from functions.contact.models import (
+    Submission,
+    field_errors,
+    field_positions,
+    validate_submission,
+)
 from functions.contact.store import SubmissionWriter
 from functions.submission_item import CROSS_BORDER, MARKETING, PROCESSING
 
@@ -68,7 +73,9 @@ class SubmissionDesk:
                 fields, self._content.languages, self._content.ask_cross_border_consent
             )
         except ValidationError as exc:
-            raise SubmissionRejected(field_errors(exc), fields.get("locale")) from None
+            raise SubmissionRejected(
+                field_errors(exc), fields.get("locale"), field_positions(exc)
+            ) from None
         if submission.website:
             # A person never sees the honeypot input. What filled it gets the answer a person
             # gets, so it learns nothing; nothing is stored.

@@ -15,7 +15,7 @@ import botocore.client
 import pytest
 from aws_lambda_powertools.utilities.data_masking.exceptions import DataMaskingContextMismatchError
 
-from functions import personal_data, submission_item
+from functions import email_address, personal_data
 from infra.cloudformation import load_template
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
@@ -170,7 +170,7 @@ def test_storage_email_hash_finds_the_item_for_the_operator(contact: ContactFunc
     fields = valid_fields(email="Aigerim.Ospan@Example.KZ")
     contact.post_json(fields)
     kms = boto3.client("kms", region_name=REGION)
-    wanted = submission_item.email_hash(
+    wanted = email_address.email_hash(
         kms, contact.environment["EMAIL_HASH_KEY_ARN"], "  aigerim.ospan@example.kz "
     )
     found = boto3.client("dynamodb", region_name=REGION).query(

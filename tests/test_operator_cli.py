@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -191,6 +192,81 @@ def test_export_includes_blocked_submissions_marked_as_blocked(operator):
 
     statuses = {entry["id"]: entry["status"] for entry in result.json()["submissions"]}
     assert statuses == {kept: "active", blocked: "blocked"}
+
+
+# one normalisation of emails, shared with the form --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed_in_the_form", "typed_by_the_operator"),
+    [
+        ("idn.{tag}@пример.рф", "idn.{tag}@xn--e1afmkfd.xn--p1ai"),
+        ("idn.{tag}@xn--e1afmkfd.xn--p1ai", "idn.{tag}@пример.рф"),
+        ("idn.{tag}@ПРИМЕР.РФ", "  IDN.{tag}@Пример.рф "),
+        (
+            unicodedata.normalize("NFC", "josé.{tag}@example.kz"),
+            unicodedata.normalize("NFD", "josé.{tag}@example.kz"),
+        ),
+        (
+            unicodedata.normalize("NFD", "josé.{tag}@example.kz"),
+            unicodedata.normalize("NFC", "josé.{tag}@example.kz"),
+        ),
+    ],
+    ids=[
+        "punycode-finds-unicode",
+        "unicode-finds-punycode",
+        "case-and-spaces",
+        "nfd-finds-nfc",
+        "nfc-finds-nfd",
+    ],
+)
+def test_find_matches_the_address_however_it_is_written(
+    operator, typed_in_the_form: str, typed_by_the_operator: str
+):
+    # A withdrawal request answered "no submissions" would leave the data in the table.
+    tag = uuid.uuid4().hex[:10]
+    submission_id = submit(Person.new("idn"), email=typed_in_the_form.format(tag=tag))
+
+    result = operator("find", typed_by_the_operator.format(tag=tag))
+
+    assert result.code == 0, result.err
+    assert [entry["id"] for entry in result.json()] == [submission_id]
+
+
+@pytest.mark.parametrize(
+    ("one_mailbox", "another_mailbox"),
+    [
+        ("straße.{tag}@example.de", "strasse.{tag}@example.de"),
+        ("\ufb01nance.{tag}@example.kz", "finance.{tag}@example.kz"),
+        ("\u0131van.{tag}@example.kz", "ivan.{tag}@example.kz"),
+    ],
+    ids=["sharp-s", "fi-ligature", "dotless-i"],
+)
+def test_export_never_hands_one_mailbox_anothers_data(
+    operator, one_mailbox: str, another_mailbox: str
+):
+    tag = uuid.uuid4().hex[:10]
+    first = submit(Person.new("one", last_name="Первая"), email=one_mailbox.format(tag=tag))
+    second = submit(
+        Person.new("another", last_name="Вторая"), email=another_mailbox.format(tag=tag)
+    )
+
+    exported = {
+        mailbox: operator("export", mailbox.format(tag=tag)).json()["submissions"]
+        for mailbox in (one_mailbox, another_mailbox)
+    }
+
+    assert [entry["id"] for entry in exported[one_mailbox]] == [first]
+    assert [entry["id"] for entry in exported[another_mailbox]] == [second]
+    assert exported[one_mailbox][0]["personal_data"]["last_name"] == "Первая"
+
+
+def test_find_refuses_what_is_not_an_email_address(operator):
+    result = operator("find", "not an address")
+
+    assert result.code == 2
+    assert "not an address" not in result.err
+    assert "Traceback" not in result.err
 
 
 # list ------------------------------------------------------------------------------------

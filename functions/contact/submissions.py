@@ -11,7 +11,7 @@ from typing import Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from functions import personal_data, submission_item
+from functions import email_address, personal_data, submission_item
 from functions.contact.content import FormContent
 from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
 from functions.contact.models import Submission, field_errors, validate_submission
@@ -107,7 +107,7 @@ class SubmissionDesk:
 
     def _email_hash(self, email: str) -> str:
         try:
-            return submission_item.email_hash(self._kms, self._email_hash_key_arn, email)
+            return email_address.email_hash(self._kms, self._email_hash_key_arn, email)
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable("kms", type(exc).__name__) from exc
 

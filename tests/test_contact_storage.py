@@ -78,6 +78,16 @@ def _listed(value: object) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def form_pairs(fields: dict) -> list[tuple[str, str]]:
+    """The fields as a form post sends them: ticked boxes "on", unticked ones left out."""
+    pairs = [(name, "on" if value is True else value) for name, value in fields.items()]
+    return [(n, v) for n, value in pairs if value is not False for v in _listed(value)]
+
+
+def marketing_given(item: dict) -> bool:
+    return item["consents"]["M"]["marketing"]["M"]["given"]["BOOL"]
+
+
 def test_storage_item_has_exactly_the_contract_attributes(contact: ContactFunction) -> None:
     fields = valid_fields(marketing=True, locale="en")
     answer = contact.post_json(fields)
@@ -199,6 +209,52 @@ def test_storage_retry_with_same_key_stores_once_and_answers_the_same(
         assert {answer["headers"]["Location"] for answer in answers} == {"/ru/thanks/"}
     item_id = contact.item_for(fields)["id"]["S"]
     assert sum(1 for item in contact.items() if item["id"]["S"] == item_id) == 1
+
+
+@pytest.mark.parametrize("body_type", ["json", "form"])
+def test_storage_same_key_with_corrected_content_is_stored_as_its_own_submission(
+    contact: ContactFunction, body_type: str
+) -> None:
+    # Given a visitor who sent the form, went back to it (the page came back from the browser's
+    # cache with the same key), fixed a typo in their email and unticked marketing
+    first = valid_fields(email="ulzhan.abilkasym@exmaple.kz", marketing=True)
+    corrected = {**first, "email": "ulzhan.abilkasym@example.kz", "marketing": False}
+    # When both are sent
+    for fields in (first, corrected):
+        if body_type == "json":
+            assert contact.post_json(fields)["statusCode"] == 201
+        else:
+            assert contact.post_form(form_pairs(fields))["statusCode"] == 303
+    # Then each is stored as it was sent: the correction is not dropped
+    ids = contact.put_attempts[first["idempotency_key"]]
+    stored = [contact.item(submission_id) for submission_id in ids]
+    assert len(ids) == 2 and None not in stored
+    held = [(contact.personal_data(item)["email"], marketing_given(item)) for item in stored]
+    assert held == [("ulzhan.abilkasym@exmaple.kz", True), ("ulzhan.abilkasym@example.kz", False)]
+
+
+def test_storage_same_key_with_corrected_content_answers_with_the_new_id(
+    contact: ContactFunction,
+) -> None:
+    first = valid_fields(marketing=True)
+    first_answer = json.loads(contact.post_json(first)["body"])
+    corrected_answer = json.loads(contact.post_json({**first, "marketing": False})["body"])
+    repeated_answer = json.loads(contact.post_json({**first, "marketing": False})["body"])
+    assert corrected_answer["id"] != first_answer["id"]
+    assert repeated_answer == corrected_answer
+    assert not marketing_given(contact.item(corrected_answer["id"]))
+    assert marketing_given(contact.item(first_answer["id"]))
+
+
+def test_storage_same_key_with_the_same_content_written_differently_is_one_submission(
+    contact: ContactFunction,
+) -> None:
+    # A retry may spell the same phone number or spaces differently: what is stored is the same.
+    fields = valid_fields(phone=["+7 701 234 5678"], first_name="Ұлжан")
+    again = {**fields, "phone": ["8 (701) 234-56-78"], "first_name": " Ұлжан "}
+    answers = [json.loads(contact.post_json(body)["body"]) for body in (fields, again)]
+    assert answers[0] == answers[1]
+    assert len(contact.put_attempts[fields["idempotency_key"]]) == 1
 
 
 def test_storage_without_idempotency_key_each_post_is_its_own_item(

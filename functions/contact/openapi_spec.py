@@ -48,7 +48,13 @@ ErrorCode = Literal[
 class SubmissionReceived(BaseModel):
     """The answer to a JSON client whose submission was received."""
 
-    id: str = Field(description="The submission's id (a UUID); the same for a retry.")
+    id: str = Field(
+        description=(
+            "The submission's id (a UUID): the same for a retry with the same "
+            "`idempotency_key` and content; the same key with other content is another "
+            "submission, with another id."
+        )
+    )
     status: Literal["received"]
 
 

@@ -18,6 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from functions.contact.viewer import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER
 from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
 from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
@@ -63,10 +64,13 @@ class PreviewServer(ThreadingHTTPServer):
         site: PreviewSite,
         handler: Handler,
         context_factory: Callable[[], LocalLambdaContext],
+        origin_secret: str = "",
     ) -> None:
         self.site = site
         self.handler = handler
         self.context_factory = context_factory
+        # What the distribution adds to each request for the API (`infra/template.yaml`).
+        self.origin_secret = origin_secret
         # Lambda gives each execution environment one event at a time, and the handler's
         # module-level state (the Powertools resolver) relies on that.
         self.handler_lock = threading.Lock()
@@ -164,11 +168,21 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             self.command,
             self.path,
             body,
-            self.headers.items(),
+            self._cdn_headers(),
             self.client_address[0],
             now=dt.datetime.now(dt.UTC),
         )
         self._write(self.server.invoke(event))
+
+    def _cdn_headers(self) -> list[tuple[str, str]]:
+        """The request's headers as CloudFront forwards them: the viewer and the secret its own."""
+        written_by_the_cdn = {ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER}
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in written_by_the_cdn]
+        host, port = self.client_address[:2]
+        headers.append((VIEWER_ADDRESS_HEADER, f"{host}:{port}"))
+        if self.server.origin_secret:
+            headers.append((ORIGIN_SECRET_HEADER, self.server.origin_secret))
+        return headers
 
     def _read_body(self) -> bytes | None:
         """The request body, or None when it is over API Gateway's limit."""

@@ -13,6 +13,7 @@ import gc
 import importlib
 import logging
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -83,10 +84,13 @@ def _serve(content_dir: Path, out_dir: Path, host: str, port: int, aws_port: int
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    # The preview stands in for the CDN too: it adds this to each API request, as the
+    # distribution adds the deploy's secret, so the function runs as it does behind CloudFront.
+    origin_secret = secrets.token_urlsafe(32)
     with _local_aws(aws_port) as endpoint_url:
-        outputs = _create_stack(endpoint_url, _site_origins(host, port))
+        outputs = _create_stack(endpoint_url, _site_origins(host, port), origin_secret)
         _set_function_environment(outputs, endpoint_url, content_dir)
-        return _run(site, host, port, endpoint_url, outputs)
+        return _run(site, host, port, endpoint_url, outputs, origin_secret)
 
 
 def _site_origins(host: str, port: int) -> str:
@@ -115,8 +119,10 @@ def _local_aws(aws_port: int) -> Iterator[str]:
         moto.stop()
 
 
-def _create_stack(endpoint_url: str, site_origins: str) -> dict[str, str]:
-    return create_local_stack(STACK_NAME, site_origin=site_origins, endpoint_url=endpoint_url)
+def _create_stack(endpoint_url: str, site_origins: str, origin_secret: str) -> dict[str, str]:
+    return create_local_stack(
+        STACK_NAME, site_origin=site_origins, endpoint_url=endpoint_url, origin_secret=origin_secret
+    )
 
 
 def _set_function_environment(
@@ -141,7 +147,12 @@ def _load_handler() -> Any:
 
 
 def _run(
-    site: PreviewSite, host: str, port: int, endpoint_url: str, outputs: dict[str, str]
+    site: PreviewSite,
+    host: str,
+    port: int,
+    endpoint_url: str,
+    outputs: dict[str, str],
+    origin_secret: str,
 ) -> int:
 
     function_name = outputs["ContactFunctionName"]
@@ -150,7 +161,7 @@ def _run(
         return LocalLambdaContext(function_name)
 
     try:
-        httpd = PreviewServer((host, port), site, _load_handler(), context)
+        httpd = PreviewServer((host, port), site, _load_handler(), context, origin_secret)
     except OSError as exc:  # taken since the check, or an address this machine does not have
         print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
         return 1

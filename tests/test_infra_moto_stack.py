@@ -124,10 +124,13 @@ def test_stack_function_is_bounded_with_its_environment(stack: Stack) -> None:
         "DATA_KEY_ARN",
         "EMAIL_HASH_KEY_ARN",
         "SITE_ORIGIN",
+        "ORIGIN_SECRET",
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_METRICS_NAMESPACE",
     }
     assert stack.environment["SUBMISSIONS_TABLE"] == stack.outputs["SubmissionsTableName"]
+    # Deployed without a CDN in front, the function believes no forwarded address.
+    assert stack.environment["ORIGIN_SECRET"] == ""
 
 
 def test_stack_function_logs_are_kept_for_a_bounded_time(stack: Stack) -> None:

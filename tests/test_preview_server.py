@@ -21,6 +21,7 @@ from preview.http_server import PreviewServer, PreviewSite
 from preview.lambda_events import LocalLambdaContext
 from sitegen.security import HEADERS_FILE, headers_for
 
+ORIGIN_SECRET = "the-previews-own-secret"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'sha256-abc'",
     "X-Frame-Options": "DENY",
@@ -67,6 +68,8 @@ def contact_function() -> APIGatewayHttpResolver:
             "base64": event.is_base64_encoded,
             "origin": event.headers.get("origin"),
             "source_ip": event.request_context.http.source_ip,
+            "viewer": event.headers.get("cloudfront-viewer-address"),
+            "secret": event.headers.get("x-origin-verify"),
         }
         return Response(201, "application/json", json.dumps(answer, ensure_ascii=False))
 
@@ -98,7 +101,9 @@ def server_url(site_dir: Path) -> Iterator[str]:
             raise RuntimeError("Әбілқайыр typed this")
         return resolver.resolve(event, context)
 
-    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext)
+    server = PreviewServer(
+        ("127.0.0.1", 0), site, handler, LocalLambdaContext, origin_secret=ORIGIN_SECRET
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -165,12 +170,33 @@ def test_preview_server_hands_a_json_post_to_the_function_as_text(server_url):
     assert status == 201
     assert answer_headers["Content-Type"] == "application/json"
     seen = json.loads(body)
+    assert seen.pop("viewer").startswith("127.0.0.1:")
     assert seen == {
         "body": payload.decode("utf-8"),
         "base64": False,
         "origin": server_url,
         "source_ip": "127.0.0.1",
+        "secret": ORIGIN_SECRET,
     }
+
+
+def test_preview_server_sends_what_the_cdn_sends_whatever_the_client_wrote(server_url):
+    # CloudFront writes the viewer's address and its origin secret over whatever a client sent.
+    connection = http.client.HTTPConnection(server_url.removeprefix("http://"), timeout=5)
+    connection.putrequest("POST", "/api/contact")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("CloudFront-Viewer-Address", "192.0.2.1:1")
+    connection.putheader("X-Origin-Verify", "a-guess")
+    connection.putheader("Content-Length", "2")
+    connection.endheaders(b"{}")
+    client_port = connection.sock.getsockname()[1]
+    answer = connection.getresponse()
+    seen = json.loads(answer.read())
+    connection.close()
+
+    assert answer.status == 201
+    assert seen["secret"] == ORIGIN_SECRET
+    assert seen["viewer"] == f"127.0.0.1:{client_port}"
 
 
 def test_preview_server_hands_a_form_post_to_the_function_base64_encoded(server_url):

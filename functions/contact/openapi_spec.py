@@ -40,6 +40,7 @@ ErrorCode = Literal[
     "payload_too_large",
     "unsupported_media_type",
     "forbidden_origin",
+    "direct_request",
     "rate_limited",
     "unavailable",
 ]
@@ -88,7 +89,10 @@ CONTACT_RESPONSES: dict[int, Any] = {
             "Location": {"description": "The thank-you page", "schema": {"type": "string"}}
         },
     },
-    403: _refusal("The `Origin` is not the site's"),
+    403: _refusal(
+        "The `Origin` is not the site's (`forbidden_origin`), or the request did not come "
+        "through the site's CDN (`direct_request`)"
+    ),
     409: _refusal("`policy_version` is not the current policy version: reload the page"),
     413: _refusal("The body is over the size limit"),
     415: _refusal("Neither JSON nor a form post"),

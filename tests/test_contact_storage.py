@@ -332,6 +332,79 @@ def test_storage_function_never_decrypts(contact: ContactFunction, aws_calls: Co
     assert not any(call.endswith(".Decrypt") for call in aws_calls)
 
 
+def _request_context(operation: str, params: dict) -> dict[str, list[str]]:
+    """The IAM condition keys AWS would see for one of the function's requests."""
+    context: dict[str, list[str]] = {}
+    if "ReturnValues" in params:
+        context["dynamodb:ReturnValues"] = [params["ReturnValues"]]
+    if operation == "GenerateDataKey":
+        encryption_context = params.get("EncryptionContext", {})
+        context["kms:EncryptionContextKeys"] = sorted(encryption_context)
+        for key, value in encryption_context.items():
+            context[f"kms:EncryptionContext:{key}"] = [value]
+    return context
+
+
+def _satisfies(condition: dict, context: dict[str, list[str]]) -> bool:
+    """IAM's evaluation of the condition operators the role's statements use."""
+    for operator, keys in condition.items():
+        for key, wanted in keys.items():
+            wanted, actual = _listed(wanted), context.get(key)
+            if operator == "StringEqualsIfExists":
+                met = actual is None or all(value in wanted for value in actual)
+            elif operator == "StringEquals":
+                met = actual is not None and all(value in wanted for value in actual)
+            elif operator == "ForAllValues:StringEquals":
+                met = all(value in wanted for value in actual or [])
+            else:
+                raise AssertionError(f"condition operator {operator} not understood by this test")
+            if not met:
+                return False
+    return True
+
+
+def test_storage_function_requests_meet_the_roles_conditions(
+    contact: ContactFunction, monkeypatch: pytest.MonkeyPatch, cache_clock: CacheClock
+) -> None:
+    # moto does not evaluate IAM conditions, so the test does, on the requests the function
+    # really sends: a condition the code did not meet would deny it in AWS.
+    sent: list[tuple[str, dict]] = []
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def recording(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
+        sent.append((f"{self.meta.service_model.service_name}:{operation}", dict(params)))
+        return make_api_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    fields = valid_fields()
+    for body in (fields, fields, valid_fields(marketing=True)):  # a cold cache, a repeat, more
+        assert contact.post_json(body)["statusCode"] == 201
+    statements = [
+        statement
+        for policy in load_template()["Resources"]["ContactFunctionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    for action, params in sent:
+        (statement,) = [s for s in statements if action in _listed(s["Action"])]
+        assert _satisfies(
+            statement.get("Condition", {}), _request_context(action.split(":")[1], params)
+        ), action
+        assert "ReturnValuesOnConditionCheckFailure" not in params
+    assert {action for action, _ in sent} == {
+        "dynamodb:PutItem",
+        "kms:GenerateDataKey",
+        "kms:GenerateMac",
+    }
+    # And the evaluation is not vacuous: a put asking for the old item back is denied.
+    (put,) = [s for s in statements if "dynamodb:PutItem" in _listed(s["Action"])]
+    assert not _satisfies(
+        put["Condition"], _request_context("PutItem", {"ReturnValues": "ALL_OLD"})
+    )
+    (generate,) = [s for s in statements if "kms:GenerateDataKey" in _listed(s["Action"])]
+    other_context = {"EncryptionContext": {"purpose": "something-else"}}
+    assert not _satisfies(generate["Condition"], _request_context("GenerateDataKey", other_context))
+
+
 def test_storage_function_role_grants_no_decrypt() -> None:
     template = load_template()
     role = template["Resources"]["ContactFunctionRole"]["Properties"]

@@ -96,6 +96,29 @@ def test_function_role_can_store_encrypt_and_hash_only(template: dict[str, Any])
     }
 
 
+def test_function_role_may_put_only_without_reading_anything_back(
+    template: dict[str, Any],
+) -> None:
+    # PutItem with ReturnValues (or ReturnValuesOnConditionCheckFailure) answers with the item
+    # it overwrote or found: a read, which the function's role must not be able to make.
+    (put,) = [
+        s for s in function_statements(template) if "dynamodb:PutItem" in as_list(s["Action"])
+    ]
+    assert put["Condition"] == {"StringEqualsIfExists": {"dynamodb:ReturnValues": "NONE"}}
+
+
+def test_function_role_generates_data_keys_only_for_submissions(template: dict[str, Any]) -> None:
+    from functions.personal_data import PURPOSE
+
+    (generate,) = [
+        s for s in function_statements(template) if "kms:GenerateDataKey" in as_list(s["Action"])
+    ]
+    assert generate["Condition"] == {
+        "StringEquals": {"kms:EncryptionContext:purpose": PURPOSE},
+        "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["purpose"]},
+    }
+
+
 def test_operator_policy_grants_what_the_operator_cli_needs(template: dict[str, Any]) -> None:
     policy = template["Resources"]["OperatorPolicy"]
     assert policy["Type"] == "AWS::IAM::ManagedPolicy"

@@ -19,6 +19,7 @@ from functions.operator.audit import AuditTrail
 from functions.operator.aws import Aws
 from functions.operator.cli import main
 from functions.operator.errors import RefusedError
+from functions.operator.queries import spreadsheet_text
 from functions.operator.resources import Resources
 from functions.operator.store import AuditedStore, Change
 from preview.lambda_events import LocalLambdaContext, http_api_event
@@ -434,7 +435,12 @@ def test_mailing_list_follows_the_latest_submission_of_each_person(operator):
     result = operator("mailing-list")
 
     rows = list(csv.DictReader(io.StringIO(result.out)))
-    assert result.out.startswith("email,first_name,last_name,locale\n")
+    assert next(csv.reader(io.StringIO(result.out))) == [
+        "email",
+        "first_name",
+        "last_name",
+        "locale",
+    ]
     listed = [row for row in rows if row["email"].casefold() == consenting.email.casefold()]
     assert listed == [
         {
@@ -447,6 +453,65 @@ def test_mailing_list_follows_the_latest_submission_of_each_person(operator):
     emails = {row["email"].casefold() for row in rows}
     assert changed_mind.email.casefold() not in emails
     assert never.email.casefold() not in emails
+
+
+# Addresses the form accepts that a spreadsheet would run as formulas (OWASP: CSV injection).
+FORMULA_EMAILS = [
+    "=cmd|'/Ccalc'!A0@example.kz",
+    "+1+1@example.kz",
+    "-2+3@example.kz",
+    "=1+1@example.kz",
+]
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_mailing_list_cells_never_start_a_formula(operator):
+    tag = uuid.uuid4().hex[:8]
+    people = [
+        Person(email=email.replace("@", f".{tag}@"), first_name=first, last_name=last)
+        for email, first, last in zip(
+            FORMULA_EMAILS,
+            ["-Айгерим", "Айгерим", "'Ерлан", "Асель"],
+            ["Оспанова", "-Ким", "Ли", "Д'Артаньян"],
+            strict=True,
+        )
+    ]
+    for person in people:
+        submit(person, marketing=True)
+
+    result = operator("mailing-list")
+
+    assert result.code == 0, result.err
+    # What a spreadsheet reads: the CSV parsed back into cells.
+    rows = list(csv.reader(io.StringIO(result.out)))
+    assert rows[0] == ["email", "first_name", "last_name", "locale"]
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_TRIGGERS)]
+    listed = {row[0]: row for row in rows[1:]}
+    for person in people:
+        cells = [person.email, person.first_name, person.last_name]
+        expected = ["'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell for cell in cells]
+        assert listed["'" + person.email][:3] == expected
+    # Every cell quoted, so a comma or a quote inside one cannot start another.
+    assert all(line.startswith('"') for line in result.out.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1@x.kz", "'=1+1@x.kz"),
+        ("+1@x.kz", "'+1@x.kz"),
+        ("-1@x.kz", "'-1@x.kz"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("a=1@x.kz", "a=1@x.kz"),
+        ("'Ерлан", "'Ерлан"),
+        ("Айгерим", "Айгерим"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_text_neutralises_what_would_start_a_formula(value, cell):
+    assert spreadsheet_text(value) == cell
 
 
 @pytest.mark.parametrize(

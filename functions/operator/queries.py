@@ -25,6 +25,9 @@ from functions.submission_item import (
 )
 
 MAILING_LIST_COLUMNS = ("email", "first_name", "last_name", "locale")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection"):
+# `=cmd|'/Ccalc'!A0@example.kz` and `-2+3@example.kz` are addresses the form accepts.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def find(submissions: Submissions, email: str) -> list[dict[str, Any]]:
@@ -60,6 +63,15 @@ def _marketing_given(item: dict[str, Any]) -> bool:
     return bool(item.get(CONSENTS, {}).get(MARKETING, {}).get("given"))
 
 
+def spreadsheet_text(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading `'` before what would start a formula.
+
+    >>> spreadsheet_text("-2+3@example.kz"), spreadsheet_text("aigerim@example.kz")
+    ("'-2+3@example.kz", 'aigerim@example.kz')
+    """
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
 def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
     """CSV of the people who may get newsletters, one row per email.
 
@@ -82,19 +94,14 @@ def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
         ):
             chosen.append(latest)
     output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
+    # Every cell quoted (OWASP's advice), so no comma or quote inside one can start another.
+    writer = csv.writer(output, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(MAILING_LIST_COLUMNS)
     rows = []
     for item in chosen:
         personal_data = submissions.personal_data(item)
-        rows.append(
-            (
-                personal_data["email"],
-                personal_data["first_name"],
-                personal_data["last_name"],
-                item[LOCALE],
-            )
-        )
+        cells = (personal_data["email"], personal_data["first_name"], personal_data["last_name"])
+        rows.append((*map(spreadsheet_text, cells), item[LOCALE]))
     writer.writerows(sorted(rows))
     submissions.store.add_audit_records(
         audit.read_records("mailing-list", [item[ID] for item in chosen])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -93,6 +94,11 @@ def operator(stack: Stack, capsys: pytest.CaptureFixture[str]):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def token_of(key: object) -> str:
+    """A `--next-token` as `list` encodes one, holding any JSON value."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode("utf-8")).decode("ascii")
 
 
 class TerminalInput(io.StringIO):
@@ -310,7 +316,16 @@ def test_list_since_leaves_out_earlier_submissions(operator):
         ["block", "not-an-id"],
         ["update", str(uuid.UUID(int=1)), "--phone", "+77012345678", "--no-phone"],
         ["remove-everything"],
+        # A real date and time, but before the first instant UTC can write.
+        ["list", "--since", "0001-01-01T00:00:00+05:00"],
+        ["audit", "--since", "9999-12-31T23:59:59-05:00"],
+        # Well-formed tokens of the wrong shape: `list` never prints these.
+        ["list", "--next-token", token_of({"id": 5})],
+        ["list", "--next-token", token_of({"id": "not-a-uuid"})],
+        ["list", "--next-token", token_of({"id": None})],
+        ["list", "--limit", "٣"],
     ],
+    ids=repr,
 )
 def test_cli_usage_errors_exit_2(operator, args):
     result = operator(*args)

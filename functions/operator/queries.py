@@ -54,7 +54,7 @@ def list_page(
     submissions: Submissions, limit: int, since: str | None, next_token: str | None
 ) -> dict[str, Any]:
     """One page of submission metadata, in table order, and the token for the next page."""
-    start_key = decode_token(next_token) if next_token else None
+    start_key = decode_token(next_token) if next_token is not None else None
     items, last_key = submissions.store.page(limit, since, start_key)
     return {"submissions": [metadata(item) for item in items], "next_token": encode_token(last_key)}
 

@@ -197,7 +197,8 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         self._write(self.server.invoke(event))
 
     def _cdn_headers(self) -> list[tuple[str, str]]:
-        """The request's headers as CloudFront forwards them: the viewer and the secret its own."""
+        """The headers as CloudFront forwards them: the viewer's address and the origin secret
+        are the CDN's own, whatever the client wrote under those names."""
         written_by_the_cdn = {ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER}
         headers = [(k, v) for k, v in self.headers.items() if k.lower() not in written_by_the_cdn]
         host, port = self.client_address[:2]

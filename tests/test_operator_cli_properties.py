@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from functions.operator.cli import main
-from tests.support.contact import contact_function
+from tests.support.contact import contact_function, valid_fields
 from tests.support.stack import Stack
 from tests.support.tools import ROOT
 
@@ -43,8 +43,6 @@ EXIT_CODES = readme_exit_codes()
 def stack() -> Iterator[Stack]:
     """The stack with one person's submission in it."""
     with contact_function() as function:
-        from tests.support.contact import valid_fields
-
         answer = function.post_json(valid_fields(email=KNOWN_EMAIL, marketing=True))
         assert answer["statusCode"] == 201
         yield function.stack

@@ -9,8 +9,9 @@ notifier) read and change:
   given and when (`consent`).
 - `personal_data`: the names, email, phones and message (`PERSONAL_DATA_FIELDS`) as one
   encrypted blob (`functions.personal_data`).
-- `email_hash`: a KMS HMAC of the normalised email (`email_hash`), for look-ups through the
-  `by-email-hash` index; the HMAC key never leaves KMS.
+- `email_hash`: a KMS HMAC of the email's look-up form (`functions.email_address`, which
+  the form and the operator CLI share), for look-ups through the `by-email-hash` index; the
+  HMAC key never leaves KMS.
 
 Withdrawn and anonymised items are tombstones: they keep the metadata and lose
 `personal_data` and `email_hash`. Standard library only, so that whatever only reads items
@@ -19,7 +20,6 @@ Withdrawn and anonymised items are tombstones: they keep the metadata and lose
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Any
 
@@ -57,8 +57,6 @@ CROSS_BORDER = "cross_border"
 PERSONAL_DATA_FIELDS = ("last_name", "first_name", "patronymic", "email", "phones", "message")
 # The form's field of each: the same name, but the form has one `phone` input per number.
 FORM_FIELDS = {name: "phone" if name == "phones" else name for name in PERSONAL_DATA_FIELDS}
-
-MAC_ALGORITHM = "HMAC_SHA_256"
 
 
 def utc_timestamp(moment: dt.datetime | None = None) -> str:
@@ -111,22 +109,3 @@ def new_item(
 def metadata(item: dict[str, Any]) -> dict[str, Any]:
     """The non-personal attributes of an item."""
     return {name: item[name] for name in METADATA if name in item}
-
-
-def normalise_email(email: str) -> str:
-    """The form of an email that look-ups compare: trimmed and case-folded.
-
-    >>> normalise_email("  Aigerim.Ospan@Example.KZ ")
-    'aigerim.ospan@example.kz'
-    """
-    return email.strip().casefold()
-
-
-def email_hash(kms_client: Any, email_hash_key_arn: str, email: str) -> str:
-    """The keyed hash of an email, as stored in `email_hash` and looked up by the operator."""
-    answer = kms_client.generate_mac(
-        KeyId=email_hash_key_arn,
-        Message=normalise_email(email).encode("utf-8"),
-        MacAlgorithm=MAC_ALGORITHM,
-    )
-    return base64.urlsafe_b64encode(answer["Mac"]).decode("ascii").rstrip("=")

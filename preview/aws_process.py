@@ -26,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 LOOPBACK = "127.0.0.1"
+# The secret the stack's CDN adds to API requests reaches the process in its environment, not
+# its command line, which any user of the machine can read.
+ORIGIN_SECRET_VARIABLE = "PREVIEW_ORIGIN_SECRET"
 STOP_SECONDS = 10.0
 
 
@@ -46,10 +49,11 @@ class LocalAwsError(RuntimeError):
 class LocalAwsProcess:
     """The moto server process of one preview."""
 
-    def __init__(self, port: int, stack: str, site_origin: str) -> None:
+    def __init__(self, port: int, stack: str, site_origin: str, origin_secret: str = "") -> None:
         self.port = port
         self.stack = stack
         self.site_origin = site_origin
+        self.origin_secret = origin_secret
         self._process: subprocess.Popen[str] | None = None
         self._stopping = threading.Event()
         self._started = 0.0
@@ -64,6 +68,7 @@ class LocalAwsProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env={**os.environ, ORIGIN_SECRET_VARIABLE: self.origin_secret},
             # Its own session: Ctrl-C in the terminal reaches the preview, which stops it.
             start_new_session=True,
         )
@@ -127,7 +132,7 @@ def _report(message: dict) -> None:
     sys.stdout.flush()
 
 
-def _serve(port: int, stack: str, site_origin: str) -> dict:
+def _serve(port: int, stack: str, site_origin: str, origin_secret: str) -> dict:
     import boto3
 
     from preview.local_aws import create_local_stack, ensure_port_free, start_moto_server
@@ -136,7 +141,9 @@ def _serve(port: int, stack: str, site_origin: str) -> dict:
         ensure_port_free(LOOPBACK, port)
     server = start_moto_server(LOOPBACK, port)
     endpoint_url = "http://{}:{}".format(*server.get_host_and_port())
-    outputs = create_local_stack(stack, site_origin=site_origin, endpoint_url=endpoint_url)
+    outputs = create_local_stack(
+        stack, site_origin=site_origin, endpoint_url=endpoint_url, origin_secret=origin_secret
+    )
     functions = boto3.client("lambda", endpoint_url=endpoint_url)
     configuration = functions.get_function_configuration(
         FunctionName=outputs["ContactFunctionName"]
@@ -163,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
-        ready = _serve(args.port, args.stack, args.site_origin)
+        origin_secret = os.environ.get(ORIGIN_SECRET_VARIABLE, "")
+        ready = _serve(args.port, args.stack, args.site_origin, origin_secret)
     except Exception as exc:  # reported in one line by the preview, which keeps serving pages
         _report({"error": f"{type(exc).__name__}: {exc}"})
         return 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import sys
 import threading
 import time
@@ -20,7 +21,9 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
+from functions.contact.viewer import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER
 from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
 from preview.reload import EVENTS_PATH, PREFIX, SCRIPT, SCRIPT_PATH, LiveReload, add_script
 from sitegen.build import build
@@ -33,8 +36,16 @@ API_PREFIX = "/api/"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 NOT_FOUND_PAGE = "404.html"
 MAX_LINE_BYTES = 65536
+# RFC 9112: a chunk size is hexadecimal digits, nothing else (no sign, no prefix, no space
+# before it); a Content-Length is decimal digits.
+CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+DECIMAL = re.compile(r"[0-9]+")
 
 Handler = Callable[[dict, Any], Any]
+
+
+class MalformedRequest(ValueError):
+    """A request whose framing a CDN would refuse with 400: the body's length is not certain."""
 
 
 class PreviewSite:
@@ -71,11 +82,14 @@ class PreviewServer(ThreadingHTTPServer):
         handler: Handler,
         context_factory: Callable[[], LocalLambdaContext],
         live_reload: LiveReload | None = None,
+        origin_secret: str = "",
     ) -> None:
         self.site = site
         self.handler = handler
         self.context_factory = context_factory
         self.live_reload = live_reload
+        # What the distribution adds to each request for the API (`infra/template.yaml`).
+        self.origin_secret = origin_secret
         # Lambda gives each execution environment one event at a time, and the handler's
         # module-level state (the Powertools resolver) relies on that.
         self.handler_lock = threading.Lock()
@@ -148,6 +162,15 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             return self.do_POST
         raise AttributeError(name)
 
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if "\x00" in unquote(self.path.split("?", 1)[0]):
+            # No file has such a name, and the file system refuses to look one up.
+            self.send_error(HTTPStatus.BAD_REQUEST, "NUL in the path")
+            return False
+        return True
+
     def _is_api(self) -> bool:
         return self.path.split("?", 1)[0].startswith(API_PREFIX)
 
@@ -156,8 +179,10 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         try:
             if self._read_body() is None:
                 self.close_connection = True
-        except ValueError:
+        except MalformedRequest:
             self.close_connection = True
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
+            return
         self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
         self.send_header("Allow", "GET, HEAD")
         self.send_header("Content-Length", "0")
@@ -168,7 +193,7 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
     def _invoke(self) -> None:
         try:
             body = self._read_body()
-        except ValueError:
+        except MalformedRequest:
             self.close_connection = True
             self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
             return
@@ -180,36 +205,80 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             self.command,
             self.path,
             body,
-            self.headers.items(),
+            self._cdn_headers(),
             self.client_address[0],
             now=dt.datetime.now(dt.UTC),
         )
         self._write(self.server.invoke(event))
 
+    def _cdn_headers(self) -> list[tuple[str, str]]:
+        """The headers as CloudFront forwards them: the viewer's address and the origin secret
+        are the CDN's own, whatever the client wrote under those names."""
+        written_by_the_cdn = {ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER}
+        headers = [(k, v) for k, v in self.headers.items() if k.lower() not in written_by_the_cdn]
+        host, port = self.client_address[:2]
+        headers.append((VIEWER_ADDRESS_HEADER, f"{host}:{port}"))
+        if self.server.origin_secret:
+            headers.append((ORIGIN_SECRET_HEADER, self.server.origin_secret))
+        return headers
+
     def _read_body(self) -> bytes | None:
-        """The request body, or None when it is over API Gateway's limit."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+        """The request body, or None when it is over API Gateway's limit.
+
+        Raises `MalformedRequest` where the framing leaves the body's end in doubt, as a CDN
+        refuses it (request smuggling starts there): Content-Length together with
+        Transfer-Encoding, a transfer coding other than chunked, Content-Lengths that differ
+        or are not decimal digits, a chunk size that is not hexadecimal digits.
+        """
+        lengths = self.headers.get_all("Content-Length") or []
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        if codings:
+            if lengths:
+                raise MalformedRequest("Content-Length with Transfer-Encoding")
+            if ",".join(codings).strip().lower() != "chunked":
+                raise MalformedRequest("a transfer coding other than chunked")
             return self._read_chunked_body()
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0:
-            raise ValueError("negative Content-Length")
-        if length > MAX_BODY_BYTES:
+        # Repeats of one value, in separate fields or one list, count as one (RFC 9112, 6.3).
+        values = {value.strip() for field in lengths for value in field.split(",")}
+        if len(values) > 1:
+            raise MalformedRequest("Content-Lengths that differ")
+        length = values.pop() if values else "0"
+        if not DECIMAL.fullmatch(length):
+            raise MalformedRequest("a Content-Length that is not a number")
+        if int(length) > MAX_BODY_BYTES:
             return None
-        return self.rfile.read(length)
+        return self._read_exactly(int(length))
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self.rfile.read(size)
+        if len(data) != size:
+            raise MalformedRequest("the body ended early")
+        return data
+
+    def _read_line(self) -> bytes:
+        line = self.rfile.readline(MAX_LINE_BYTES)
+        if not line.endswith(b"\n"):
+            raise MalformedRequest("a line too long, or the body ended early")
+        return line.rstrip(b"\r\n")
 
     def _read_chunked_body(self) -> bytes | None:
         # http.server reads only Content-Length bodies; API Gateway accepts chunked ones too.
         body = bytearray()
         while True:
-            size = int(self.rfile.readline(MAX_LINE_BYTES).split(b";", 1)[0].strip(), 16)
+            # A chunk extension (`;name=value`) may follow the size; API Gateway drops it.
+            size_text = self._read_line().split(b";", 1)[0].rstrip(b" \t")
+            if not CHUNK_SIZE.fullmatch(size_text):
+                raise MalformedRequest("a chunk size that is not hexadecimal digits")
+            size = int(size_text, 16)
             if size == 0:
-                while self.rfile.readline(MAX_LINE_BYTES) not in (b"\r\n", b"\n", b""):
+                while self._read_line():
                     pass  # trailer fields, which API Gateway drops too
                 return bytes(body)
             if len(body) + size > MAX_BODY_BYTES:
                 return None
-            body += self.rfile.read(size)
-            self.rfile.readline(MAX_LINE_BYTES)
+            body += self._read_exactly(size)
+            if self._read_line():
+                raise MalformedRequest("a chunk longer than its size")
 
     def _write(self, response: HttpResponse) -> None:
         self.send_response(response.status)
@@ -225,7 +294,10 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
 
     def send_head(self) -> Any:
         path = self.path.split("?", 1)[0]
-        if path == f"/{HEADERS_FILE}":
+        # The file a request names, decoded and with `.` and `..` resolved as the CDN resolves
+        # them: `/%5fheaders.json` and `/en/../_headers.json` name the headers file too.
+        wanted = os.path.normpath(self.translate_path(self.path))
+        if wanted == os.path.normpath(os.path.join(self.directory, HEADERS_FILE)):
             # Build metadata for the server, not a page: the CDN does not publish it either.
             self.send_error(HTTPStatus.NOT_FOUND)
             return None

@@ -101,8 +101,13 @@ def create_local_stack(
     site_origin: str,
     endpoint_url: str | None = None,
     region: str = LOCAL_REGION,
+    origin_secret: str = "",
 ) -> dict[str, str]:
-    """Create the stack in moto (in-process, or the server at `endpoint_url`); return outputs."""
+    """Create the stack in moto (in-process, or the server at `endpoint_url`); return outputs.
+
+    `origin_secret` is what the CDN adds to API requests; empty, as in the tests that call the
+    function directly, nothing claims to come through a CDN.
+    """
     moto_compat.apply()
     clients: dict[str, Any] = {
         service: boto3.client(service, region_name=region, endpoint_url=endpoint_url)
@@ -122,6 +127,7 @@ def create_local_stack(
             {"ParameterKey": "SiteOrigin", "ParameterValue": site_origin},
             {"ParameterKey": "FunctionCodeBucket", "ParameterValue": bucket},
             {"ParameterKey": "FunctionCodeKey", "ParameterValue": PLACEHOLDER_CODE_KEY},
+            {"ParameterKey": "OriginSecret", "ParameterValue": origin_secret},
         ],
         Capabilities=["CAPABILITY_IAM"],
     )

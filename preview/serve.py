@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -101,16 +102,19 @@ def _serve(
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    # The preview stands in for the CDN too: it adds this to each API request, as the
+    # distribution adds the deploy's secret, so the function runs as it does behind CloudFront.
+    origin_secret = secrets.token_urlsafe(32)
     form = FormFunction()
     live_reload = LiveReload(lambda: _rebuild(site, httpd))
     try:
-        httpd = PreviewServer((host, port), site, form, form.context, live_reload)
+        httpd = PreviewServer((host, port), site, form, form.context, live_reload, origin_secret)
     except OSError as exc:  # taken since the check, or an address this machine does not have
         print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
         return 1
     port = httpd.server_address[1]
     _set_local_credentials()
-    aws = LocalAwsProcess(aws_port, STACK_NAME, _site_origins(host, port))
+    aws = LocalAwsProcess(aws_port, STACK_NAME, _site_origins(host, port), origin_secret)
     aws.start()
     try:
         return _run(site, httpd, live_reload, form, aws, open_browser)

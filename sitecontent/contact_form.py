@@ -70,6 +70,7 @@ REQUEST_CODES = (
     "invalid",
     "stale_policy",
     "forbidden_origin",
+    "direct_request",
     "payload_too_large",
     "unsupported_media_type",
     "rate_limited",

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -138,6 +138,131 @@ def test_browser_retry_reuses_the_idempotency_key_then_thanks(
 
     page.wait_for_url(f"{site_url}/{language}/thanks/")
     assert len(keys) == 2 and keys[0] == keys[1]
+
+
+@pytest.fixture(scope="module")
+def cached_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A Chromium with its back/forward cache on, as visitors' browsers have it.
+
+    Playwright turns the cache off by default (so that going back always reloads); a page
+    restored from it keeps its scripts' state, the form's idempotency key included.
+    """
+    from tests.conftest import CHROMIUM_ARGS
+    from tests.support.tools import require_chromium
+
+    cached = browser.browser_type.launch(
+        executable_path=str(require_chromium()),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    context = cached.new_context()
+    yield context
+    context.close()
+    cached.close()
+
+
+def record_posts(page: Page, statuses: list[int]) -> list[dict]:
+    """Answer the form's posts with these statuses in turn; return what each post sent."""
+    sent: list[dict] = []
+
+    def answer(route: Route) -> None:
+        sent.append(json.loads(route.request.post_data or "{}"))
+        status = statuses[min(len(sent), len(statuses)) - 1]
+        body = {"id": str(uuid.uuid4()), "status": "received"} if status == 201 else {"errors": {}}
+        route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/contact", answer)
+    return sent
+
+
+def come_back_from_the_cache(page: Page, contact_url: str) -> None:
+    """Go back to the contact page and check that the browser restored it from its cache."""
+    page.go_back(wait_until="commit")
+    page.wait_for_url(contact_url, wait_until="commit")
+    page.wait_for_function("document.readyState === 'complete'")
+    # Set before the page was left: a reload would have lost it.
+    assert page.evaluate("window.beforeLeaving === true"), "the page was reloaded, not restored"
+
+
+def submit_button(page: Page) -> Locator:
+    return page.locator("#contact-form button[type=submit]")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_browser_correction_after_going_back_is_sent_with_a_new_key(
+    cached_context: BrowserContext, site_url: str, language: str
+) -> None:
+    # Given a visitor who sent the form with a typo and landed on the thanks page
+    page = cached_context.new_page()
+    contact_url = f"{site_url}/{language}/contact/"
+    page.goto(contact_url)
+    sent = record_posts(page, [201])
+    fill_required(page)
+    page.fill("#email", "aigerim@exmaple.kz")
+    page.check("#marketing")
+    page.check("#consent")
+    page.evaluate("window.beforeLeaving = true")
+    submit_button(page).click()
+    page.wait_for_url(f"{site_url}/{language}/thanks/")
+    # When they go back, fix the email, untick marketing and send again
+    come_back_from_the_cache(page, contact_url)
+    assert page.input_value("#email") == "aigerim@exmaple.kz"
+    page.fill("#email", "aigerim@example.kz")
+    page.uncheck("#marketing")
+    submit_button(page).click()
+    page.wait_for_url(f"{site_url}/{language}/thanks/")
+    # Then the correction goes out as a submission of its own, not as a repeat of the first
+    assert [(post["email"], post["marketing"]) for post in sent] == [
+        ("aigerim@exmaple.kz", True),
+        ("aigerim@example.kz", False),
+    ]
+    assert sent[0]["idempotency_key"] != sent[1]["idempotency_key"]
+    page.close()
+
+
+def test_browser_page_shown_again_from_the_cache_makes_a_new_key(
+    cached_context: BrowserContext, site_url: str
+) -> None:
+    page = cached_context.new_page()
+    contact_url = f"{site_url}/en/contact/"
+    page.goto(contact_url)
+    sent = record_posts(page, [503, 201])
+    fill_required(page)
+    page.check("#consent")
+    submit_button(page).click()
+    page.locator("#form-status").filter(has_text=UNAVAILABLE["en"]).wait_for()
+    # The visitor opens the policy from the consent's link, then comes back and sends.
+    page.evaluate("window.beforeLeaving = true")
+    page.locator("label[for=consent] a").click()
+    page.wait_for_url(f"{site_url}/en/privacy/**")
+    come_back_from_the_cache(page, contact_url)
+    submit_button(page).click()
+    page.wait_for_url(f"{site_url}/en/thanks/")
+    assert len(sent) == 2
+    assert sent[0]["idempotency_key"] != sent[1]["idempotency_key"]
+    page.close()
+
+
+def test_browser_a_send_after_a_success_carries_a_new_key(
+    context: BrowserContext, site_url: str
+) -> None:
+    page = open_contact(context, site_url, "en")
+    sent = record_posts(page, [201])
+    # A thanks page answering "204 No Content" leaves the form on screen, as a navigation that
+    # never completes would: what is sent from it next is another submission.
+    page.route("**/en/thanks/", lambda route: route.fulfill(status=204))
+    fill_required(page)
+    page.check("#consent")
+    with page.expect_request("**/en/thanks/"):
+        submit_button(page).click()
+    expect(submit_button(page)).to_be_enabled()
+    with page.expect_request("**/en/thanks/"):
+        submit_button(page).click()
+    assert page.url == f"{site_url}/en/contact/"
+    assert len(sent) == 2
+    assert sent[0]["idempotency_key"] != sent[1]["idempotency_key"]
+    page.close()
 
 
 def test_browser_add_phone_sends_every_number(context: BrowserContext, site_url: str) -> None:

@@ -15,7 +15,7 @@ import botocore.client
 import pytest
 from aws_lambda_powertools.utilities.data_masking.exceptions import DataMaskingContextMismatchError
 
-from functions import personal_data, submission_item
+from functions import email_address, personal_data
 from infra.cloudformation import load_template
 from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     CURRENT_POLICY_VERSION,
@@ -76,6 +76,16 @@ def cache_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[CacheClock]:
 
 def _listed(value: object) -> list:
     return value if isinstance(value, list) else [value]
+
+
+def form_pairs(fields: dict) -> list[tuple[str, str]]:
+    """The fields as a form post sends them: ticked boxes "on", unticked ones left out."""
+    pairs = [(name, "on" if value is True else value) for name, value in fields.items()]
+    return [(n, v) for n, value in pairs if value is not False for v in _listed(value)]
+
+
+def marketing_given(item: dict) -> bool:
+    return item["consents"]["M"]["marketing"]["M"]["given"]["BOOL"]
 
 
 def test_storage_item_has_exactly_the_contract_attributes(contact: ContactFunction) -> None:
@@ -170,7 +180,7 @@ def test_storage_email_hash_finds_the_item_for_the_operator(contact: ContactFunc
     fields = valid_fields(email="Aigerim.Ospan@Example.KZ")
     contact.post_json(fields)
     kms = boto3.client("kms", region_name=REGION)
-    wanted = submission_item.email_hash(
+    wanted = email_address.email_hash(
         kms, contact.environment["EMAIL_HASH_KEY_ARN"], "  aigerim.ospan@example.kz "
     )
     found = boto3.client("dynamodb", region_name=REGION).query(
@@ -199,6 +209,52 @@ def test_storage_retry_with_same_key_stores_once_and_answers_the_same(
         assert {answer["headers"]["Location"] for answer in answers} == {"/ru/thanks/"}
     item_id = contact.item_for(fields)["id"]["S"]
     assert sum(1 for item in contact.items() if item["id"]["S"] == item_id) == 1
+
+
+@pytest.mark.parametrize("body_type", ["json", "form"])
+def test_storage_same_key_with_corrected_content_is_stored_as_its_own_submission(
+    contact: ContactFunction, body_type: str
+) -> None:
+    # Given a visitor who sent the form, went back to it (the page came back from the browser's
+    # cache with the same key), fixed a typo in their email and unticked marketing
+    first = valid_fields(email="ulzhan.abilkasym@exmaple.kz", marketing=True)
+    corrected = {**first, "email": "ulzhan.abilkasym@example.kz", "marketing": False}
+    # When both are sent
+    for fields in (first, corrected):
+        if body_type == "json":
+            assert contact.post_json(fields)["statusCode"] == 201
+        else:
+            assert contact.post_form(form_pairs(fields))["statusCode"] == 303
+    # Then each is stored as it was sent: the correction is not dropped
+    ids = contact.put_attempts[first["idempotency_key"]]
+    stored = [contact.item(submission_id) for submission_id in ids]
+    assert len(ids) == 2 and None not in stored
+    held = [(contact.personal_data(item)["email"], marketing_given(item)) for item in stored]
+    assert held == [("ulzhan.abilkasym@exmaple.kz", True), ("ulzhan.abilkasym@example.kz", False)]
+
+
+def test_storage_same_key_with_corrected_content_answers_with_the_new_id(
+    contact: ContactFunction,
+) -> None:
+    first = valid_fields(marketing=True)
+    first_answer = json.loads(contact.post_json(first)["body"])
+    corrected_answer = json.loads(contact.post_json({**first, "marketing": False})["body"])
+    repeated_answer = json.loads(contact.post_json({**first, "marketing": False})["body"])
+    assert corrected_answer["id"] != first_answer["id"]
+    assert repeated_answer == corrected_answer
+    assert not marketing_given(contact.item(corrected_answer["id"]))
+    assert marketing_given(contact.item(first_answer["id"]))
+
+
+def test_storage_same_key_with_the_same_content_written_differently_is_one_submission(
+    contact: ContactFunction,
+) -> None:
+    # A retry may spell the same phone number or spaces differently: what is stored is the same.
+    fields = valid_fields(phone=["+7 701 234 5678"], first_name="Ұлжан")
+    again = {**fields, "phone": ["8 (701) 234-56-78"], "first_name": " Ұлжан "}
+    answers = [json.loads(contact.post_json(body)["body"]) for body in (fields, again)]
+    assert answers[0] == answers[1]
+    assert len(contact.put_attempts[fields["idempotency_key"]]) == 1
 
 
 def test_storage_without_idempotency_key_each_post_is_its_own_item(
@@ -274,6 +330,79 @@ def test_storage_function_never_decrypts(contact: ContactFunction, aws_calls: Co
     for fields in (valid_fields(), valid_fields(email="bad"), valid_fields(website="x")):
         contact.post_json(fields)
     assert not any(call.endswith(".Decrypt") for call in aws_calls)
+
+
+def _request_context(operation: str, params: dict) -> dict[str, list[str]]:
+    """The IAM condition keys AWS would see for one of the function's requests."""
+    context: dict[str, list[str]] = {}
+    if "ReturnValues" in params:
+        context["dynamodb:ReturnValues"] = [params["ReturnValues"]]
+    if operation == "GenerateDataKey":
+        encryption_context = params.get("EncryptionContext", {})
+        context["kms:EncryptionContextKeys"] = sorted(encryption_context)
+        for key, value in encryption_context.items():
+            context[f"kms:EncryptionContext:{key}"] = [value]
+    return context
+
+
+def _satisfies(condition: dict, context: dict[str, list[str]]) -> bool:
+    """IAM's evaluation of the condition operators the role's statements use."""
+    for operator, keys in condition.items():
+        for key, wanted in keys.items():
+            wanted, actual = _listed(wanted), context.get(key)
+            if operator == "StringEqualsIfExists":
+                met = actual is None or all(value in wanted for value in actual)
+            elif operator == "StringEquals":
+                met = actual is not None and all(value in wanted for value in actual)
+            elif operator == "ForAllValues:StringEquals":
+                met = all(value in wanted for value in actual or [])
+            else:
+                raise AssertionError(f"condition operator {operator} not understood by this test")
+            if not met:
+                return False
+    return True
+
+
+def test_storage_function_requests_meet_the_roles_conditions(
+    contact: ContactFunction, monkeypatch: pytest.MonkeyPatch, cache_clock: CacheClock
+) -> None:
+    # moto does not evaluate IAM conditions, so the test does, on the requests the function
+    # really sends: a condition the code did not meet would deny it in AWS.
+    sent: list[tuple[str, dict]] = []
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def recording(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
+        sent.append((f"{self.meta.service_model.service_name}:{operation}", dict(params)))
+        return make_api_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    fields = valid_fields()
+    for body in (fields, fields, valid_fields(marketing=True)):  # a cold cache, a repeat, more
+        assert contact.post_json(body)["statusCode"] == 201
+    statements = [
+        statement
+        for policy in load_template()["Resources"]["ContactFunctionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    for action, params in sent:
+        (statement,) = [s for s in statements if action in _listed(s["Action"])]
+        assert _satisfies(
+            statement.get("Condition", {}), _request_context(action.split(":")[1], params)
+        ), action
+        assert "ReturnValuesOnConditionCheckFailure" not in params
+    assert {action for action, _ in sent} == {
+        "dynamodb:PutItem",
+        "kms:GenerateDataKey",
+        "kms:GenerateMac",
+    }
+    # And the evaluation is not vacuous: a put asking for the old item back is denied.
+    (put,) = [s for s in statements if "dynamodb:PutItem" in _listed(s["Action"])]
+    assert not _satisfies(
+        put["Condition"], _request_context("PutItem", {"ReturnValues": "ALL_OLD"})
+    )
+    (generate,) = [s for s in statements if "kms:GenerateDataKey" in _listed(s["Action"])]
+    other_context = {"EncryptionContext": {"purpose": "something-else"}}
+    assert not _satisfies(generate["Condition"], _request_context("GenerateDataKey", other_context))
 
 
 def test_storage_function_role_grants_no_decrypt() -> None:

@@ -68,6 +68,9 @@ class Snapshot:
     built: frozenset[str]
     versions: frozenset[tuple[str, str, str]]
     stack_events: int
+    # The stack's OriginSecret parameter (moto shows NoEcho values) and the function's copy.
+    origin_secret: str | None
+    function_origin_secret: str | None
 
 
 def _free_port() -> int:
@@ -123,7 +126,20 @@ def _snapshot(local: Local, content: Path, output: str) -> Snapshot:
     out_dir = content.parent / "dist"
     built = frozenset(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
     events = cloudformation.describe_stack_events(StackName=STACK)["StackEvents"]
-    return Snapshot(output, objects, built, frozenset(versions), len(events))
+    parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack["Parameters"]}
+    function = next(
+        o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "ContactFunctionName"
+    )
+    environment = local.client("lambda").get_function_configuration(FunctionName=function)
+    return Snapshot(
+        output,
+        objects,
+        built,
+        frozenset(versions),
+        len(events),
+        parameters.get("OriginSecret"),
+        environment["Environment"]["Variables"].get("ORIGIN_SECRET"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +210,16 @@ def test_deploy_again_changes_nothing(published: tuple[Snapshot, Snapshot]) -> N
     assert "already in" in second.output
     assert "0 uploaded, 0 deleted" in second.output
     assert "nothing changed in the bucket: no invalidation" in second.output
+
+
+def test_deploy_generates_the_origin_secret_once_and_keeps_it(
+    published: tuple[Snapshot, Snapshot],
+) -> None:
+    first, second = published
+    assert first.origin_secret and len(first.origin_secret) >= 32
+    assert second.origin_secret == first.origin_secret
+    assert first.function_origin_secret == first.origin_secret
+    assert first.origin_secret not in first.output + second.output
 
 
 def test_deploy_dry_run_of_a_current_stack_plans_nothing(

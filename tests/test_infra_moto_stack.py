@@ -9,6 +9,7 @@ in the template itself by `test_infra_template.py`.
 from __future__ import annotations
 
 import ast
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from functions.personal_data import decrypt_personal_data, encrypt_personal_data
 from preview.local_aws import LOCAL_REGION
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.stack import Stack, deploy_stack
@@ -124,10 +126,13 @@ def test_stack_function_is_bounded_with_its_environment(stack: Stack) -> None:
         "DATA_KEY_ARN",
         "EMAIL_HASH_KEY_ARN",
         "SITE_ORIGIN",
+        "ORIGIN_SECRET",
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_METRICS_NAMESPACE",
     }
     assert stack.environment["SUBMISSIONS_TABLE"] == stack.outputs["SubmissionsTableName"]
+    # Deployed without a CDN in front, the function believes no forwarded address.
+    assert stack.environment["ORIGIN_SECRET"] == ""
 
 
 def test_stack_function_logs_are_kept_for_a_bounded_time(stack: Stack) -> None:
@@ -140,3 +145,40 @@ def test_stack_site_bucket_is_encrypted(stack: Stack) -> None:
     encryption = client("s3").get_bucket_encryption(Bucket=stack.outputs["SiteBucketName"])
     (rule,) = encryption["ServerSideEncryptionConfiguration"]["Rules"]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def test_stack_deletion_leaves_the_data_readable(stack: Stack) -> None:
+    # Given a stack of its own holding a submission (this module's stack keeps serving the rest)
+    doomed = deploy_stack("estimation-deleted")
+    table = doomed.outputs["SubmissionsTableName"]
+    keys = {
+        "DataKey": doomed.outputs["DataKeyArn"],
+        "EmailHashKey": doomed.outputs["EmailHashKeyArn"],
+        "TableKey": stack_resource(doomed, "TableKey"),
+    }
+    submission_id = str(uuid.uuid4())
+    blob = encrypt_personal_data(keys["DataKey"], submission_id, {"email": "a@example.kz"})
+    client("dynamodb").put_item(
+        TableName=table, Item={"id": {"S": submission_id}, "personal_data": {"S": blob}}
+    )
+    log_group = f"/aws/lambda/{doomed.outputs['ContactFunctionName']}"
+    # When the stack is deleted
+    cloudformation = client("cloudformation")
+    cloudformation.delete_stack(StackName=doomed.name)
+    assert not [
+        s
+        for s in cloudformation.list_stacks()["StackSummaries"]
+        if s["StackName"] == doomed.name and s["StackStatus"] != "DELETE_COMPLETE"
+    ]
+    # Then the tables, the keys and the logs are still there, and the data still decrypts
+    for output in ("SubmissionsTableName", "AuditTableName"):
+        client("dynamodb").describe_table(TableName=doomed.outputs[output])
+    for name, key in keys.items():
+        state = client("kms").describe_key(KeyId=key)["KeyMetadata"]["KeyState"]
+        assert state == "Enabled", f"{name} is {state}"
+    stored = client("dynamodb").get_item(TableName=table, Key={"id": {"S": submission_id}})
+    personal = decrypt_personal_data(
+        keys["DataKey"], submission_id, stored["Item"]["personal_data"]["S"]
+    )
+    assert personal == {"email": "a@example.kz"}
+    assert client("logs").describe_log_groups(logGroupNamePrefix=log_group)["logGroups"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,7 @@ from functions.operator.audit import AuditTrail
 from functions.operator.aws import Aws
 from functions.operator.cli import main
 from functions.operator.errors import RefusedError
+from functions.operator.queries import spreadsheet_text
 from functions.operator.resources import Resources
 from functions.operator.store import AuditedStore, Change
 from preview.lambda_events import LocalLambdaContext, http_api_event
@@ -91,6 +94,11 @@ def operator(stack: Stack, capsys: pytest.CaptureFixture[str]):
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def token_of(key: object) -> str:
+    """A `--next-token` as `list` encodes one, holding any JSON value."""
+    return base64.urlsafe_b64encode(json.dumps(key).encode("utf-8")).decode("ascii")
 
 
 class TerminalInput(io.StringIO):
@@ -193,6 +201,81 @@ def test_export_includes_blocked_submissions_marked_as_blocked(operator):
     assert statuses == {kept: "active", blocked: "blocked"}
 
 
+# one normalisation of emails, shared with the form --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed_in_the_form", "typed_by_the_operator"),
+    [
+        ("idn.{tag}@пример.рф", "idn.{tag}@xn--e1afmkfd.xn--p1ai"),
+        ("idn.{tag}@xn--e1afmkfd.xn--p1ai", "idn.{tag}@пример.рф"),
+        ("idn.{tag}@ПРИМЕР.РФ", "  IDN.{tag}@Пример.рф "),
+        (
+            unicodedata.normalize("NFC", "josé.{tag}@example.kz"),
+            unicodedata.normalize("NFD", "josé.{tag}@example.kz"),
+        ),
+        (
+            unicodedata.normalize("NFD", "josé.{tag}@example.kz"),
+            unicodedata.normalize("NFC", "josé.{tag}@example.kz"),
+        ),
+    ],
+    ids=[
+        "punycode-finds-unicode",
+        "unicode-finds-punycode",
+        "case-and-spaces",
+        "nfd-finds-nfc",
+        "nfc-finds-nfd",
+    ],
+)
+def test_find_matches_the_address_however_it_is_written(
+    operator, typed_in_the_form: str, typed_by_the_operator: str
+):
+    # A withdrawal request answered "no submissions" would leave the data in the table.
+    tag = uuid.uuid4().hex[:10]
+    submission_id = submit(Person.new("idn"), email=typed_in_the_form.format(tag=tag))
+
+    result = operator("find", typed_by_the_operator.format(tag=tag))
+
+    assert result.code == 0, result.err
+    assert [entry["id"] for entry in result.json()] == [submission_id]
+
+
+@pytest.mark.parametrize(
+    ("one_mailbox", "another_mailbox"),
+    [
+        ("straße.{tag}@example.de", "strasse.{tag}@example.de"),
+        ("\ufb01nance.{tag}@example.kz", "finance.{tag}@example.kz"),
+        ("\u0131van.{tag}@example.kz", "ivan.{tag}@example.kz"),
+    ],
+    ids=["sharp-s", "fi-ligature", "dotless-i"],
+)
+def test_export_never_hands_one_mailbox_anothers_data(
+    operator, one_mailbox: str, another_mailbox: str
+):
+    tag = uuid.uuid4().hex[:10]
+    first = submit(Person.new("one", last_name="Первая"), email=one_mailbox.format(tag=tag))
+    second = submit(
+        Person.new("another", last_name="Вторая"), email=another_mailbox.format(tag=tag)
+    )
+
+    exported = {
+        mailbox: operator("export", mailbox.format(tag=tag)).json()["submissions"]
+        for mailbox in (one_mailbox, another_mailbox)
+    }
+
+    assert [entry["id"] for entry in exported[one_mailbox]] == [first]
+    assert [entry["id"] for entry in exported[another_mailbox]] == [second]
+    assert exported[one_mailbox][0]["personal_data"]["last_name"] == "Первая"
+
+
+def test_find_refuses_what_is_not_an_email_address(operator):
+    result = operator("find", "not an address")
+
+    assert result.code == 2
+    assert "not an address" not in result.err
+    assert "Traceback" not in result.err
+
+
 # list ------------------------------------------------------------------------------------
 
 
@@ -233,7 +316,16 @@ def test_list_since_leaves_out_earlier_submissions(operator):
         ["block", "not-an-id"],
         ["update", str(uuid.UUID(int=1)), "--phone", "+77012345678", "--no-phone"],
         ["remove-everything"],
+        # A real date and time, but before the first instant UTC can write.
+        ["list", "--since", "0001-01-01T00:00:00+05:00"],
+        ["audit", "--since", "9999-12-31T23:59:59-05:00"],
+        # Well-formed tokens of the wrong shape: `list` never prints these.
+        ["list", "--next-token", token_of({"id": 5})],
+        ["list", "--next-token", token_of({"id": "not-a-uuid"})],
+        ["list", "--next-token", token_of({"id": None})],
+        ["list", "--limit", "٣"],
     ],
+    ids=repr,
 )
 def test_cli_usage_errors_exit_2(operator, args):
     result = operator(*args)
@@ -358,7 +450,12 @@ def test_mailing_list_follows_the_latest_submission_of_each_person(operator):
     result = operator("mailing-list")
 
     rows = list(csv.DictReader(io.StringIO(result.out)))
-    assert result.out.startswith("email,first_name,last_name,locale\n")
+    assert next(csv.reader(io.StringIO(result.out))) == [
+        "email",
+        "first_name",
+        "last_name",
+        "locale",
+    ]
     listed = [row for row in rows if row["email"].casefold() == consenting.email.casefold()]
     assert listed == [
         {
@@ -371,6 +468,65 @@ def test_mailing_list_follows_the_latest_submission_of_each_person(operator):
     emails = {row["email"].casefold() for row in rows}
     assert changed_mind.email.casefold() not in emails
     assert never.email.casefold() not in emails
+
+
+# Addresses the form accepts that a spreadsheet would run as formulas (OWASP: CSV injection).
+FORMULA_EMAILS = [
+    "=cmd|'/Ccalc'!A0@example.kz",
+    "+1+1@example.kz",
+    "-2+3@example.kz",
+    "=1+1@example.kz",
+]
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_mailing_list_cells_never_start_a_formula(operator):
+    tag = uuid.uuid4().hex[:8]
+    people = [
+        Person(email=email.replace("@", f".{tag}@"), first_name=first, last_name=last)
+        for email, first, last in zip(
+            FORMULA_EMAILS,
+            ["-Айгерим", "Айгерим", "'Ерлан", "Асель"],
+            ["Оспанова", "-Ким", "Ли", "Д'Артаньян"],
+            strict=True,
+        )
+    ]
+    for person in people:
+        submit(person, marketing=True)
+
+    result = operator("mailing-list")
+
+    assert result.code == 0, result.err
+    # What a spreadsheet reads: the CSV parsed back into cells.
+    rows = list(csv.reader(io.StringIO(result.out)))
+    assert rows[0] == ["email", "first_name", "last_name", "locale"]
+    assert not [cell for row in rows for cell in row if cell.startswith(FORMULA_TRIGGERS)]
+    listed = {row[0]: row for row in rows[1:]}
+    for person in people:
+        cells = [person.email, person.first_name, person.last_name]
+        expected = ["'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell for cell in cells]
+        assert listed["'" + person.email][:3] == expected
+    # Every cell quoted, so a comma or a quote inside one cannot start another.
+    assert all(line.startswith('"') for line in result.out.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1@x.kz", "'=1+1@x.kz"),
+        ("+1@x.kz", "'+1@x.kz"),
+        ("-1@x.kz", "'-1@x.kz"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("a=1@x.kz", "a=1@x.kz"),
+        ("'Ерлан", "'Ерлан"),
+        ("Айгерим", "Айгерим"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_text_neutralises_what_would_start_a_formula(value, cell):
+    assert spreadsheet_text(value) == cell
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,20 @@ def test_serve_stores_a_submission_in_the_local_table(preview, content_dir):
     assert new == {answer["id"]}
 
 
+def test_serve_runs_the_function_behind_a_cdn_of_its_own(preview, content_dir):
+    # The preview adds an origin secret to each API request, as the distribution does, and the
+    # function refuses requests without it: so it runs as it does in production.
+    function = preview.outputs["ContactFunctionName"]
+    configuration = preview.client("lambda").get_function_configuration(FunctionName=function)
+    secret = configuration["Environment"]["Variables"]["ORIGIN_SECRET"]
+
+    status, _ = post_json(preview, valid_submission(preview, content_dir))
+
+    assert len(secret) >= 32
+    assert status == 201
+    assert secret not in preview.log()
+
+
 @pytest.mark.parametrize(
     ("origin", "status"),
     [

@@ -25,6 +25,7 @@ from preview.lambda_events import LocalLambdaContext
 from preview.reload import SCRIPT, LiveReload
 from sitegen.security import HEADERS_FILE, headers_for
 
+ORIGIN_SECRET = "the-previews-own-secret"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'sha256-abc'",
     "X-Frame-Options": "DENY",
@@ -71,6 +72,8 @@ def contact_function() -> APIGatewayHttpResolver:
             "base64": event.is_base64_encoded,
             "origin": event.headers.get("origin"),
             "source_ip": event.request_context.http.source_ip,
+            "viewer": event.headers.get("cloudfront-viewer-address"),
+            "secret": event.headers.get("x-origin-verify"),
         }
         return Response(201, "application/json", json.dumps(answer, ensure_ascii=False))
 
@@ -103,7 +106,9 @@ def server_url(site_dir: Path) -> Iterator[str]:
         return resolver.resolve(event, context)
 
     live_reload = LiveReload(lambda: "built")
-    server = PreviewServer(("127.0.0.1", 0), site, handler, LocalLambdaContext, live_reload)
+    server = PreviewServer(
+        ("127.0.0.1", 0), site, handler, LocalLambdaContext, live_reload, ORIGIN_SECRET
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -178,12 +183,33 @@ def test_preview_server_hands_a_json_post_to_the_function_as_text(server_url):
     assert status == 201
     assert answer_headers["Content-Type"] == "application/json"
     seen = json.loads(body)
+    assert seen.pop("viewer").startswith("127.0.0.1:")
     assert seen == {
         "body": payload.decode("utf-8"),
         "base64": False,
         "origin": server_url,
         "source_ip": "127.0.0.1",
+        "secret": ORIGIN_SECRET,
     }
+
+
+def test_preview_server_sends_what_the_cdn_sends_whatever_the_client_wrote(server_url):
+    # CloudFront writes the viewer's address and its origin secret over whatever a client sent.
+    connection = http.client.HTTPConnection(server_url.removeprefix("http://"), timeout=5)
+    connection.putrequest("POST", "/api/contact")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("CloudFront-Viewer-Address", "192.0.2.1:1")
+    connection.putheader("X-Origin-Verify", "a-guess")
+    connection.putheader("Content-Length", "2")
+    connection.endheaders(b"{}")
+    client_port = connection.sock.getsockname()[1]
+    answer = connection.getresponse()
+    seen = json.loads(answer.read())
+    connection.close()
+
+    assert answer.status == 201
+    assert seen["secret"] == ORIGIN_SECRET
+    assert seen["viewer"] == f"127.0.0.1:{client_port}"
 
 
 def test_preview_server_hands_a_form_post_to_the_function_base64_encoded(server_url):
@@ -286,3 +312,118 @@ def test_preview_server_says_nothing_when_a_client_leaves_before_its_answer(site
 
     # then the terminal shows no traceback: the client's leaving is not the preview's error.
     assert "Traceback" not in capfd.readouterr().err
+
+
+# Requests as an attacker writes them, byte for byte: the preview answers each as a CDN would.
+
+
+def raw_exchange(server_url: str, request: bytes) -> tuple[int, bytes]:
+    """Send raw bytes, read the answer until the server closes; return its status and body."""
+    host, port = server_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    assert status_line.startswith("HTTP/1."), f"no HTTP answer: {answer[:80]!r}"
+    return int(status_line.split()[1]), body
+
+
+def api_post(headers: str, body: bytes = b"") -> bytes:
+    return (
+        "POST /api/contact HTTP/1.1\r\nHost: preview\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\n{headers}\r\n"
+    ).encode() + body
+
+
+def test_preview_server_refuses_a_negative_chunk_size(server_url):
+    # A size of -1 once meant "read until the client hangs up", past the body limit.
+    status, _ = raw_exchange(server_url, api_post("Transfer-Encoding: chunked\r\n", b"-1\r\n{}"))
+    assert status == 400
+
+
+@pytest.mark.parametrize("size", [b"+2", b"0x2", b" 2", b"2_0", b"", b"g"])
+def test_preview_server_refuses_a_chunk_size_that_is_not_hex_digits(server_url, size):
+    request = api_post("Transfer-Encoding: chunked\r\n", size + b"\r\n{}\r\n0\r\n\r\n")
+    assert raw_exchange(server_url, request)[0] == 400
+
+
+@pytest.mark.parametrize("path", [b"/assets/%00.css", b"/en/%00/", b"/%00"])
+def test_preview_server_answers_a_nul_in_the_path_with_400(server_url, capfd, path):
+    # It once reached open() and ended in a traceback and a dropped connection.
+    request = b"GET " + path + b" HTTP/1.1\r\nHost: preview\r\nConnection: close\r\n\r\n"
+    status, _ = raw_exchange(server_url, request)
+    assert status == 400
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_preview_server_answers_a_raw_nul_in_the_path_with_400(server_url, capfd):
+    request = b"GET /assets/\x00.css HTTP/1.1\r\nHost: preview\r\nConnection: close\r\n\r\n"
+    status, _ = raw_exchange(server_url, request)
+    assert status == 400
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%5fheaders.json",
+        "/%5Fheaders.json",
+        "/./_headers.json",
+        "/en/../_headers.json",
+        "/en/%2e%2e/_headers.json",
+        "//_headers.json",
+        "/_headers.json?x=1",
+    ],
+)
+def test_preview_server_never_serves_the_headers_file_however_it_is_named(server_url, path):
+    request = f"GET {path} HTTP/1.1\r\nHost: preview\r\nConnection: close\r\n\r\n".encode()
+    status, body = raw_exchange(server_url, request)
+    assert status == 404
+    assert body.decode("utf-8") == FILES["404.html"]
+
+
+def test_preview_server_refuses_a_content_length_with_an_underscore(server_url):
+    # int("1_0") is 10 in Python; to HTTP it is no number at all.
+    status, _ = raw_exchange(server_url, api_post("Content-Length: 1_0\r\n", b"{}" * 5))
+    assert status == 400
+
+
+@pytest.mark.parametrize("length", ["+2", "2.0", " ", "0x2", "٢"])
+def test_preview_server_refuses_a_content_length_that_is_not_digits(server_url, length):
+    request = api_post(f"Content-Length: {length}\r\n", b"{}")
+    assert raw_exchange(server_url, request)[0] == 400
+
+
+def test_preview_server_refuses_two_different_content_lengths(server_url):
+    request = api_post("Content-Length: 2\r\nContent-Length: 10\r\n", b"{}")
+    assert raw_exchange(server_url, request)[0] == 400
+
+
+def test_preview_server_accepts_a_content_length_repeated_with_the_same_value(server_url):
+    # RFC 9112 allows a recipient to take identical repeated values as one.
+    request = api_post("Content-Length: 2\r\nContent-Length: 2\r\n", b"{}")
+    assert raw_exchange(server_url, request)[0] == 201
+
+
+def test_preview_server_refuses_content_length_together_with_chunked(server_url):
+    request = api_post(
+        "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n"
+    )
+    assert raw_exchange(server_url, request)[0] == 400
+
+
+@pytest.mark.parametrize("encoding", ["gzip, chunked", "chunked, gzip", "identity", "xchunked"])
+def test_preview_server_refuses_a_transfer_coding_other_than_chunked(server_url, encoding):
+    request = api_post(f"Transfer-Encoding: {encoding}\r\n", b"2\r\n{}\r\n0\r\n\r\n")
+    assert raw_exchange(server_url, request)[0] == 400
+
+
+def test_preview_server_refuses_bad_framing_on_a_page_too(server_url):
+    request = (
+        b"POST /en/contact/ HTTP/1.1\r\nHost: preview\r\nConnection: close\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n-1\r\n"
+    )
+    assert raw_exchange(server_url, request)[0] == 400

@@ -6,6 +6,7 @@ import json
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from functions.contact import runtime, telemetry
 from functions.contact.body import (
@@ -23,6 +24,7 @@ from functions.contact.errors import REQUEST, StorageUnavailable, SubmissionReje
 from functions.contact.openapi_spec import CONTACT_RESPONSES, document
 from functions.contact.responses import API_HEADERS, received, rejected
 from functions.contact.settings import ContentLocation
+from functions.contact.viewer import came_through_the_cdn, visitor_address
 
 CONTACT_PATH = "/api/contact"
 OPENAPI_PATH = "/api/openapi.json"
@@ -30,6 +32,16 @@ OPENAPI_PATH = "/api/openapi.json"
 # debug=False explicitly: Powertools' debug mode would print whole events, personal data
 # included, whatever the environment says.
 app = APIGatewayHttpResolver(debug=False)
+
+
+def _through_the_cdn(resolver: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """Refuse, on every route, a request that reached the API without passing the CDN."""
+    if not came_through_the_cdn(resolver.current_event.headers, runtime.edge().origin_secret):
+        raise SubmissionRejected.whole_request("direct_request")
+    return next_middleware(resolver)
+
+
+app.use(middlewares=[_through_the_cdn])
 
 
 @app.post(
@@ -52,7 +64,10 @@ def submit_contact_form() -> Response[str]:
     # page's browser always sends one with a POST.
     if origin is not None and origin.rstrip("/") not in current.settings.allowed_origins:
         raise SubmissionRejected.whole_request("forbidden_origin")
-    if not current.limiter.allow(event.request_context.http.source_ip):
+    visitor = visitor_address(
+        event.headers, event.request_context.http.source_ip, runtime.edge().origin_secret
+    )
+    if not current.limiter.allow(visitor):
         raise SubmissionRejected.whole_request("rate_limited")
     content_type = media_type(event.headers)
     if content_type not in MEDIA_TYPES:

@@ -13,6 +13,7 @@ from sitecontent.contact_form import REQUEST
 # consent_required, unknown_field) is about one field and answers 422.
 WHOLE_REQUEST_STATUS: dict[str, HTTPStatus] = {
     "forbidden_origin": HTTPStatus.FORBIDDEN,
+    "direct_request": HTTPStatus.FORBIDDEN,
     "stale_policy": HTTPStatus.CONFLICT,
     "payload_too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     "unsupported_media_type": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,

@@ -13,7 +13,6 @@ import uuid
 from typing import Annotated, Any
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -28,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from functions.contact.errors import REQUEST
+from functions.email_address import InvalidEmail, validated_email
 from sitecontent.contact_form import (
     MAX_EMAIL_LENGTH,
     MAX_MESSAGE_LENGTH,
@@ -140,8 +140,8 @@ class Submission(BaseModel):
         if len(value) > MAX_EMAIL_LENGTH:
             raise PydanticCustomError("too_long", "too_long")
         try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError:
+            return validated_email(value)
+        except InvalidEmail:
             raise _invalid() from None
 
     @field_validator("phone")

@@ -37,7 +37,13 @@ ErrorCode = Literal[ERROR_CODES]  # type: ignore[valid-type]
 class SubmissionReceived(BaseModel):
     """The answer to a JSON client whose submission was received."""
 
-    id: str = Field(description="The submission's id (a UUID); the same for a retry.")
+    id: str = Field(
+        description=(
+            "The submission's id (a UUID): the same for a retry with the same "
+            "`idempotency_key` and content; the same key with other content is another "
+            "submission, with another id."
+        )
+    )
     status: Literal["received"]
 
 
@@ -78,7 +84,10 @@ CONTACT_RESPONSES: dict[int, Any] = {
             "Location": {"description": "The thank-you page", "schema": {"type": "string"}}
         },
     },
-    403: _refusal("The `Origin` is not the site's"),
+    403: _refusal(
+        "The `Origin` is not the site's (`forbidden_origin`), or the request did not come "
+        "through the site's CDN (`direct_request`)"
+    ),
     409: _refusal("`policy_version` is not the current policy version: reload the page"),
     413: _refusal("The body is over the size limit"),
     415: _refusal("Neither JSON nor a form post"),

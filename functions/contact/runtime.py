@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functions.contact import telemetry
 from functions.contact.content import FormContent
 from functions.contact.limiter import SlidingWindowLimiter
-from functions.contact.settings import Settings
+from functions.contact.settings import EdgeSettings, Settings
 from functions.contact.startup import long_lived_objects
 from functions.contact.submissions import SubmissionDesk
 
@@ -25,6 +25,7 @@ class Runtime:
 
 
 _current: Runtime | None = None
+_edge: EdgeSettings | None = None
 
 
 def current() -> Runtime:
@@ -36,10 +37,19 @@ def current() -> Runtime:
     return _current
 
 
+def edge() -> EdgeSettings:
+    """The CDN's settings, read once: every route checks them, even without the runtime."""
+    global _edge
+    if _edge is None:
+        _edge = EdgeSettings()
+    return _edge
+
+
 def reset() -> None:
     """Forget the runtime, so the next request reads the environment again."""
-    global _current
+    global _current, _edge
     _current = None
+    _edge = None
 
 
 def _build() -> Runtime:

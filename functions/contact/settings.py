@@ -21,6 +21,16 @@ class ContentLocation(BaseSettings):
     content_dir: Path = DEFAULT_CONTENT_DIR
 
 
+class EdgeSettings(BaseSettings):
+    """What the function knows of the CDN in front of it: all that every route needs."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    # The secret the distribution adds to each request it forwards (`X-Origin-Verify`); empty
+    # where there is no CDN (local runs outside the preview). Never shown in a repr.
+    origin_secret: str = Field(default="", repr=False)
+
+
 class Settings(ContentLocation):
     """What the function needs to know about its table, keys, site and limits."""
 

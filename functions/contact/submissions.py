@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +14,7 @@ from typing import Any, Literal
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from functions import personal_data, submission_item
+from functions import email_address, personal_data, submission_item
 from functions.contact.content import FormContent
 from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
 from functions.contact.models import (
@@ -23,8 +26,10 @@ from functions.contact.models import (
 from functions.contact.store import SubmissionWriter
 from functions.submission_item import CROSS_BORDER, MARKETING, PROCESSING
 
-# Item ids derive from the browser's idempotency key, so a retry maps to the same item and a
-# conditional put stores it once. Fixed forever: changing it would break retries in flight.
+# Item ids derive from the browser's idempotency key and what the submission holds, so a retry
+# of the same submission maps to the same item, which a conditional put stores once, while the
+# same key with other content (a visitor who went back and corrected the form) is a submission
+# of its own. Fixed once deployed: changing it would turn retries in flight into new items.
 IDEMPOTENCY_NAMESPACE = uuid.UUID("6f1d3c55-93a4-4f0e-9a55-3a5cb0f3e2a1")
 
 Outcome = Literal["stored", "repeated", "honeypot"]
@@ -39,11 +44,22 @@ class Receipt:
     outcome: Outcome
 
 
-def submission_id_for(idempotency_key: str | None) -> str:
-    """The item id: derived from the idempotency key, random when the browser sent none."""
+def content_fingerprint(email_mac: bytes, content: dict[str, Any]) -> str:
+    """A keyed digest of what one submission holds: equal for a retry, not for a correction.
+
+    Keyed with the email's MAC, which only KMS computes (the one KMS call a submission makes
+    anyway), so nobody can test a guess at the content without KMS; and never stored: it only
+    goes into the item id, together with the browser's random key, which is not stored either.
+    """
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(email_mac, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def submission_id_for(idempotency_key: str | None, fingerprint: str) -> str:
+    """The item id: from the idempotency key and the content, random without a key."""
     if idempotency_key is None:
         return str(uuid.uuid4())
-    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, idempotency_key))
+    return str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{idempotency_key}/{fingerprint}"))
 
 
 class SubmissionDesk:
@@ -80,8 +96,8 @@ class SubmissionDesk:
             # A person never sees the honeypot input. What filled it gets the answer a person
             # gets, so it learns nothing; nothing is stored.
             return Receipt(str(uuid.uuid4()), submission.locale, "honeypot")
-        submission_id = submission_id_for(submission.idempotency_key)
-        item = self._item(submission, submission_id)
+        item = self._item(submission)
+        submission_id = item[submission_item.ID]
         try:
             self._store.put_new(item)
         except AlreadyStored:
@@ -98,33 +114,44 @@ class SubmissionDesk:
         if version.strip() != self._content.current_policy[locale]:
             raise SubmissionRejected({"policy_version": "stale_policy"}, locale)
 
-    def _item(self, submission: Submission, submission_id: str) -> dict[str, Any]:
+    def _item(self, submission: Submission) -> dict[str, Any]:
         consents = {PROCESSING: submission.consent, MARKETING: submission.marketing}
         if self._content.ask_cross_border_consent:
             consents[CROSS_BORDER] = submission.cross_border
+        personal = {
+            name: getattr(submission, form_field)
+            for name, form_field in submission_item.FORM_FIELDS.items()
+        }
+        mac = self._email_mac(submission.email)
+        fingerprint = content_fingerprint(
+            mac,
+            {
+                "personal_data": personal,
+                "consents": consents,
+                "locale": submission.locale,
+                "policy_version": submission.policy_version,
+            },
+        )
+        submission_id = submission_id_for(submission.idempotency_key, fingerprint)
         return submission_item.new_item(
             submission_id,
             created_at=submission_item.utc_timestamp(self._clock()),
             locale=submission.locale,
             policy_version=submission.policy_version,
             consents=consents,
-            personal_data=self._encrypt(submission, submission_id),
-            email_hash=self._email_hash(submission.email),
+            personal_data=self._encrypt(personal, submission_id),
+            email_hash=email_address.hash_text(mac),
         )
 
-    def _email_hash(self, email: str) -> str:
+    def _email_mac(self, email: str) -> bytes:
         try:
-            return submission_item.email_hash(self._kms, self._email_hash_key_arn, email)
+            return email_address.email_mac(self._kms, self._email_hash_key_arn, email)
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable("kms", type(exc).__name__) from exc
 
-    def _encrypt(self, submission: Submission, submission_id: str) -> str:
-        fields = {
-            name: getattr(submission, form_field)
-            for name, form_field in submission_item.FORM_FIELDS.items()
-        }
+    def _encrypt(self, personal: dict[str, Any], submission_id: str) -> str:
         try:
-            return personal_data.encrypt_personal_data(self._data_key_arn, submission_id, fields)
+            return personal_data.encrypt_personal_data(self._data_key_arn, submission_id, personal)
         # The Encryption SDK wraps KMS and network faults in its own exception types, and
         # none of them is the visitor's fault: any failure here means "try again later".
         except Exception as exc:

@@ -73,13 +73,18 @@ def _since(text: str) -> str:
         pass
     try:
         moment = datetime.fromisoformat(text)
+        return utc_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-25") from None
-    return utc_timestamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except OverflowError:
+        # 0001-01-01T00:00:00+05:00 is a real moment, but one before year 1 in UTC.
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside the years 1 to 9999 in UTC"
+        ) from None
 
 
 def _page_size(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE_SIZE:
         raise argparse.ArgumentTypeError(f"give a number from 1 to {MAX_PAGE_SIZE}")
     return int(text)
 
@@ -178,7 +183,7 @@ def _corrections(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _audit(run: Run, args: argparse.Namespace) -> None:
-    wanted = submission_id(args.submission) if args.submission else None
+    wanted = submission_id(args.submission) if args.submission is not None else None
     records = [
         printable(record)
         for record in run.submissions.store.audit_records()

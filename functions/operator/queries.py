@@ -25,6 +25,9 @@ from functions.submission_item import (
 )
 
 MAILING_LIST_COLUMNS = ("email", "first_name", "last_name", "locale")
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection"):
+# `=cmd|'/Ccalc'!A0@example.kz` and `-2+3@example.kz` are addresses the form accepts.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def find(submissions: Submissions, email: str) -> list[dict[str, Any]]:
@@ -51,13 +54,22 @@ def list_page(
     submissions: Submissions, limit: int, since: str | None, next_token: str | None
 ) -> dict[str, Any]:
     """One page of submission metadata, in table order, and the token for the next page."""
-    start_key = decode_token(next_token) if next_token else None
+    start_key = decode_token(next_token) if next_token is not None else None
     items, last_key = submissions.store.page(limit, since, start_key)
     return {"submissions": [metadata(item) for item in items], "next_token": encode_token(last_key)}
 
 
 def _marketing_given(item: dict[str, Any]) -> bool:
     return bool(item.get(CONSENTS, {}).get(MARKETING, {}).get("given"))
+
+
+def spreadsheet_text(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading `'` before what would start a formula.
+
+    >>> spreadsheet_text("-2+3@example.kz"), spreadsheet_text("aigerim@example.kz")
+    ("'-2+3@example.kz", 'aigerim@example.kz')
+    """
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
@@ -82,19 +94,14 @@ def mailing_list(submissions: Submissions, audit: AuditTrail) -> str:
         ):
             chosen.append(latest)
     output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
+    # Every cell quoted (OWASP's advice), so no comma or quote inside one can start another.
+    writer = csv.writer(output, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(MAILING_LIST_COLUMNS)
     rows = []
     for item in chosen:
         personal_data = submissions.personal_data(item)
-        rows.append(
-            (
-                personal_data["email"],
-                personal_data["first_name"],
-                personal_data["last_name"],
-                item[LOCALE],
-            )
-        )
+        cells = (personal_data["email"], personal_data["first_name"], personal_data["last_name"])
+        rows.append((*map(spreadsheet_text, cells), item[LOCALE]))
     writer.writerows(sorted(rows))
     submissions.store.add_audit_records(
         audit.read_records("mailing-list", [item[ID] for item in chosen])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from functions import submission_item
+from functions.email_address import InvalidEmail, email_hash, lookup_form
 from functions.operator.aws import Aws, aws_failures
 from functions.operator.errors import NotFoundError, RefusedError, UsageError
 from functions.operator.resources import Resources
@@ -41,10 +41,13 @@ class Submissions:
 
     def email_hash(self, email: str) -> str:
         """The keyed hash the handler stored for this email (normalised the same way)."""
-        if not submission_item.normalise_email(email):
-            raise UsageError("the email is empty")
+        try:
+            lookup_form(email)
+        except InvalidEmail:
+            # The address is not echoed: error output may end up in a ticket or a log.
+            raise UsageError("that is not an email address the contact form would accept") from None
         with aws_failures():
-            return submission_item.email_hash(self._kms, self._resources.email_hash_key_arn, email)
+            return email_hash(self._kms, self._resources.email_hash_key_arn, email)
 
     def of_person(self, email: str) -> list[dict[str, Any]]:
         """Every submission still carrying this email; `NotFoundError` when there is none."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,9 +116,17 @@ def decode_token(token: str) -> dict[str, Any]:
         key = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeError) as exc:
         raise UsageError("--next-token is not a token printed by `list`") from exc
-    if not isinstance(key, dict) or set(key) != {ID}:
+    # `list` prints the key of a submission: its id, a UUID, and nothing else.
+    if not isinstance(key, dict) or set(key) != {ID} or not _is_uuid(key[ID]):
         raise UsageError("--next-token is not a token printed by `list`")
     return key
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 class AuditedStore:

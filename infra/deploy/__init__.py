@@ -34,7 +34,13 @@ from infra.deploy.stack import (
     describe_stack,
     stack_parameters,
 )
-from infra.deploy.template import Template, TemplateAdapter, chosen_parameters, load_template
+from infra.deploy.template import (
+    Template,
+    TemplateAdapter,
+    chosen_parameters,
+    load_template,
+    origin_secret,
+)
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
 
@@ -112,6 +118,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         chosen = chosen_parameters(
             template, prepared.site, prepared.headers, code_bucket, prepared.artefact
         )
+        chosen.update(origin_secret(description))
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")

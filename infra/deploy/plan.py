@@ -11,7 +11,7 @@ from infra.deploy.artefacts import artefact_bucket_name, artefact_uploaded, buck
 from infra.deploy.aws import Aws
 from infra.deploy.site_sync import local_files, plan_sync, remote_files
 from infra.deploy.stack import describe_stack
-from infra.deploy.template import Template, chosen_parameters
+from infra.deploy.template import Template, chosen_parameters, origin_secret
 
 if TYPE_CHECKING:
     from infra.deploy import Prepared
@@ -54,6 +54,7 @@ def print_plan(aws: Aws, stack: str, prepared: Prepared, say: Callable[[str], No
         template, prepared.site, prepared.headers, code_bucket, prepared.artefact
     )
     current = describe_stack(aws, stack)
+    chosen.update(origin_secret(current))
     say(f"stack: {_stack_plan(aws, stack, template, chosen, current)}")
 
     outputs: dict[str, Any] = stack_outputs(current)

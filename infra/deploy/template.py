@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,9 @@ from sitecontent.site import Site
 
 # ACM certificate for the site's domain (us-east-1); set once, then each deploy keeps it.
 CERTIFICATE_VARIABLE = "ESTIMATION_CERTIFICATE_ARN"
+
+# What the distribution adds to each API request and the function checks (NoEcho).
+ORIGIN_SECRET = "OriginSecret"
 
 # Turns the template into what a stand-in for AWS can create (`--endpoint-url`), given by the
 # caller: the deploy itself knows only real CloudFormation.
@@ -53,3 +57,13 @@ def chosen_parameters(
     if os.environ.get(CERTIFICATE_VARIABLE):
         chosen["CertificateArn"] = os.environ[CERTIFICATE_VARIABLE]
     return chosen
+
+
+def origin_secret(description: dict[str, Any] | None) -> dict[str, str]:
+    """A new origin secret for a stack that has none yet; nothing, so the stack keeps its own.
+
+    Generated once, like the certificate it is kept across deploys: CloudFormation shows a
+    NoEcho value as `****`, and the deploy then asks it to use the previous value.
+    """
+    held = {p["ParameterKey"] for p in (description or {}).get("Parameters", [])}
+    return {} if ORIGIN_SECRET in held else {ORIGIN_SECRET: secrets.token_urlsafe(32)}

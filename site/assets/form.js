@@ -22,8 +22,9 @@
   var addPhone = form.querySelector("[data-add-phone]");
   var maxPhones = parseInt(phones.getAttribute("data-max-phones"), 10);
   var letter = unicodeRegExp("^\\p{L}$");
-  // One key per page load: a double click or a retry after a network error must not store
-  // the submission twice.
+  // One key per submission: a double click or a retry after a network error must not store
+  // it twice, while whatever is sent after a success, or after the page comes back from the
+  // back/forward cache (where this script keeps its state), is a submission of its own.
   var idempotencyKey = newUuid();
   var sending = false;
   // The phone inputs whose numbers the last request sent, in order: the server names a
@@ -222,6 +223,7 @@
 
   function answered(response) {
     if (response.status === 201) {
+      idempotencyKey = newUuid();
       window.location.assign(form.getAttribute("data-thanks-url"));
       return;
     }
@@ -262,6 +264,12 @@
       });
   });
 
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    idempotencyKey = newUuid();
+    sending = false;
+    updateSubmit();
+  });
   consents.forEach(function (box) { box.addEventListener("change", updateSubmit); });
   addPhone.addEventListener("click", addPhoneRow);
   addPhone.hidden = false;

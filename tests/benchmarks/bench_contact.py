@@ -153,7 +153,7 @@ def warm_and_calls() -> None:
     import botocore.client
     from moto import mock_aws
 
-    from functions.submission_item import email_hash
+    from functions.email_address import email_hash
     from tests.support.contact import JSON_HEADERS, contact_function
 
     calls: Counter[str] = Counter()

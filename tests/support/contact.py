@@ -5,6 +5,8 @@ Used by the function's own tests and by anyone whose tests need stored submissio
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import os
@@ -14,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import boto3
 import pytest
@@ -22,7 +24,7 @@ from moto import mock_aws
 
 from functions.contact import runtime
 from functions.contact.app import handler
-from functions.contact.submissions import submission_id_for
+from functions.contact.store import SubmissionWriter
 from functions.personal_data import decrypt_personal_data
 from preview.lambda_events import LocalLambdaContext, http_api_event
 from sitecontent.policy import current_policy_version
@@ -63,6 +65,26 @@ def valid_fields(**changes: Any) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None}
 
 
+def idempotency_key_in(body: str | bytes | None, base64_encoded: bool) -> str | None:
+    """The idempotency key a request body carries (JSON or form), as the function reads it."""
+    if body is None:
+        return None
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    try:
+        text = (base64.b64decode(raw, validate=True) if base64_encoded else raw).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    try:
+        parsed = json.loads(text)
+        key = parsed.get("idempotency_key") if isinstance(parsed, dict) else None
+    except ValueError:
+        key = (parse_qs(text).get("idempotency_key") or [None])[0]
+    try:
+        return str(uuid.UUID(key)) if isinstance(key, str) else None
+    except ValueError:
+        return None
+
+
 @dataclass
 class ContactFunction:
     """The handler with its stack: post to it, and look at what it stored."""
@@ -71,6 +93,11 @@ class ContactFunction:
     environment: dict[str, str]
     # Every personal value posted so far, to prove none of them reaches a log.
     sent_values: set[str] = field(default_factory=set)
+    # The item ids the function tried to write while handling one request, by that request's
+    # idempotency key, in order: an id derives from the key and the content, so a test cannot
+    # compute it and learns it from the function's one writer instead.
+    put_attempts: dict[str, list[str]] = field(default_factory=dict)
+    _attempts_of_this_request: list[str] = field(default_factory=list)
 
     def post(
         self,
@@ -80,15 +107,21 @@ class ContactFunction:
         base64_encoded: bool = False,
     ) -> dict[str, Any]:
         """Send a raw POST /api/contact and return the Lambda answer."""
+        encoded = base64_encoded or isinstance(body, bytes)
         event = http_api_event(
-            "POST",
-            "/api/contact",
-            body,
-            headers,
-            source_ip,
-            base64_encoded=base64_encoded or isinstance(body, bytes),
+            "POST", "/api/contact", body, headers, source_ip, base64_encoded=encoded
         )
-        return handler(event, LocalLambdaContext())
+        self._attempts_of_this_request.clear()
+        answer = handler(event, LocalLambdaContext())
+        key = idempotency_key_in(event.get("body"), event["isBase64Encoded"])
+        if key is not None:
+            attempts = self.put_attempts.setdefault(key, [])
+            attempts += [i for i in self._attempts_of_this_request if i not in attempts]
+        return answer
+
+    def record_put(self, item: dict[str, Any]) -> None:
+        """Note an item id the function tried to write (see `put_attempts`)."""
+        self._attempts_of_this_request.append(item["id"])
 
     def post_json(self, fields: dict[str, Any], **options: Any) -> dict[str, Any]:
         self.remember(fields.items())
@@ -137,8 +170,17 @@ class ContactFunction:
         return answer.get("Item")
 
     def item_for(self, fields: dict[str, Any]) -> dict[str, Any] | None:
-        """The item stored for these fields, found by their idempotency key."""
-        return self.item(submission_id_for(fields["idempotency_key"]))
+        """The item stored for the latest post with these fields' idempotency key, if any.
+
+        Every id the function tried to write for that key is looked up in the table itself, so
+        "None" means that no post with the key left an item.
+        """
+        key = str(uuid.UUID(fields["idempotency_key"]))
+        for submission_id in reversed(self.put_attempts.get(key, [])):
+            item = self.item(submission_id)
+            if item is not None:
+                return item
+        return None
 
     def personal_data(self, item: dict[str, Any]) -> dict[str, Any]:
         """Decrypt an item's personal data with the operator's rights."""
@@ -169,8 +211,16 @@ def contact_function(**environment: str) -> Iterator[ContactFunction]:
         for name, value in settings.items():
             patch.setenv(name, value)
         runtime.reset()
+        function = ContactFunction(stack, dict(os.environ))
+        put_new = SubmissionWriter.put_new
+
+        def recorded_put_new(writer: SubmissionWriter, item: dict[str, Any]) -> None:
+            function.record_put(item)
+            put_new(writer, item)
+
+        patch.setattr(SubmissionWriter, "put_new", recorded_put_new)
         try:
-            yield ContactFunction(stack, dict(os.environ))
+            yield function
         finally:
             runtime.reset()
 

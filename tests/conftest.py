@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
+import pkgutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -23,6 +26,28 @@ if TYPE_CHECKING:
 # busy cores a slow example is not a failure.
 settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 settings.load_profile("deterministic")
+
+
+def _import_every_project_module() -> None:
+    """Load the project's modules before any test runs, whatever the tests' order.
+
+    Hypothesis mixes into its draws the literals of every project module loaded so far (it
+    reads them from `sys.modules`), so with a derandomized profile a test's cases still
+    depended on which tests had run before it in the same worker: under xdist, on timing.
+    With every module loaded first, the draws are the same in any order. A module that needs
+    what this environment lacks (the 3.13 run has only the function's libraries) is the same
+    absentee on every run.
+    """
+    for package_name in ("sitecontent", "sitegen", "functions", "infra", "preview"):
+        package = importlib.import_module(package_name)
+        for module in pkgutil.walk_packages(package.__path__, f"{package_name}."):
+            if module.name.endswith(".__main__"):
+                continue
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module.name)
+
+
+_import_every_project_module()
 
 # Chromium flags for this closed network: without the background-networking ones Chromium
 # keeps trying to reach Google's hosts.

@@ -2,7 +2,8 @@
 
 `python build.py serve` calls `serve()`. It builds the site into `dist/`, starts a moto server
 on loopback with the stack created from `infra/template.yaml`, runs the real Lambda handler
-in-process behind a small web server, and rebuilds when `content/` or `site/` change.
+in-process behind a small web server, runs the notifier on the table's stream and prints each
+notification (`preview.notifications`), and rebuilds when `content/` or `site/` change.
 Submissions live in moto's memory for as long as the preview runs. This is where the site
 generator, the function and the template's stack are put together; none of them imports it.
 """
@@ -32,7 +33,9 @@ from preview.local_aws import (
     ensure_port_free,
     start_moto_server,
 )
+from preview.notifications import NotifierSetup, batching_window, running_notifier
 from preview.watch import FolderWatcher
+from sitecontent.site import load_site
 from sitegen.build import SITE_DIR
 from sitegen.errors import BuildError
 
@@ -72,6 +75,11 @@ def _serve(content_dir: Path, out_dir: Path, host: str, port: int, aws_port: int
         print(f"error: --port and --aws-port are both {port}; choose two ports", file=sys.stderr)
         return 1
     try:
+        window = batching_window()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
         ensure_port_free(host, port)
         ensure_port_free(LOOPBACK, aws_port)
     except PortInUseError as exc:
@@ -86,7 +94,7 @@ def _serve(content_dir: Path, out_dir: Path, host: str, port: int, aws_port: int
     with _local_aws(aws_port) as endpoint_url:
         outputs = _create_stack(endpoint_url, _site_origins(host, port))
         _set_function_environment(outputs, endpoint_url, content_dir)
-        return _run(site, host, port, endpoint_url, outputs)
+        return _run(site, host, port, endpoint_url, outputs, window)
 
 
 def _site_origins(host: str, port: int) -> str:
@@ -141,9 +149,13 @@ def _load_handler() -> Any:
 
 
 def _run(
-    site: PreviewSite, host: str, port: int, endpoint_url: str, outputs: dict[str, str]
+    site: PreviewSite,
+    host: str,
+    port: int,
+    endpoint_url: str,
+    outputs: dict[str, str],
+    window: float | None,
 ) -> int:
-
     function_name = outputs["ContactFunctionName"]
 
     def context() -> LocalLambdaContext:
@@ -158,16 +170,20 @@ def _run(
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
     watcher = FolderWatcher([site.content_dir, SITE_DIR], lambda: _rebuild(site, httpd))
     server_thread = threading.Thread(target=httpd.serve_forever, name="preview-http", daemon=True)
+    # Where the deploy subscribes the operator; the preview prints what they would get.
+    recipient = load_site(site.content_dir).operator_email
+    notifier = NotifierSetup(outputs, endpoint_url, recipient, window)
     try:
-        # The socket listens already; announcing it first means that whoever sees the site
-        # answer has seen the banner too.
-        _print_banner(host, port, endpoint_url, site.content_dir)
-        server_thread.start()
-        watcher.start()
-        # Wake up now and then: a signal handler runs only between bytecodes of this thread.
-        while not stop.wait(0.5):
-            pass
-        print("\nstopping the preview", flush=True)
+        with running_notifier(notifier, httpd.handler_lock, _say) as batching:
+            # The socket listens already; announcing it first means that whoever sees the site
+            # answer has seen the banner too.
+            _print_banner(host, port, endpoint_url, site.content_dir, batching)
+            server_thread.start()
+            watcher.start()
+            # Wake up now and then: a signal handler runs only between bytecodes of this thread.
+            while not stop.wait(0.5):
+                pass
+            print("\nstopping the preview", flush=True)
     finally:
         watcher.stop()
         if server_thread.is_alive():
@@ -178,6 +194,10 @@ def _run(
     return 0
 
 
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
 def _rebuild(site: PreviewSite, httpd: PreviewServer) -> None:
     try:
         summary = site.build()
@@ -185,15 +205,19 @@ def _rebuild(site: PreviewSite, httpd: PreviewServer) -> None:
         print(f"build failed, still serving the previous site: {exc}", flush=True)
         return
     from functions.contact import runtime
+    from functions.notify import notifier
 
     # A warm function keeps the content it read first (the current policy version, the
     # strings); a deploy starts fresh instances, so after a rebuild the preview does the same.
     with httpd.handler_lock:
         runtime.reset()
+        notifier.reset()
     print(f"content changed: {summary}", flush=True)
 
 
-def _print_banner(host: str, port: int, endpoint_url: str, content_dir: Path) -> None:
+def _print_banner(
+    host: str, port: int, endpoint_url: str, content_dir: Path, window: float
+) -> None:
     shown_host = LOOPBACK if host in ("0.0.0.0", "") else host
     region = os.environ["AWS_REGION"]
     # moto accepts any credentials, but the operator's shell may have none at all.
@@ -203,6 +227,8 @@ def _print_banner(host: str, port: int, endpoint_url: str, content_dir: Path) ->
         f"AWS endpoint (moto, in memory): {endpoint_url}\n"
         f"Operator CLI: {credentials} estimation-operator --endpoint-url {endpoint_url}"
         f" --stack {STACK_NAME} --region {region} list\n"
+        f"Notifications: printed here, one line each, {window:g} s after a submission"
+        f" (the batching window; set PREVIEW_NOTIFY_WINDOW=SECONDS for another)\n"
         f"Rebuilding on changes in {content_dir} and {SITE_DIR}. Press Ctrl-C to stop.",
         flush=True,
     )

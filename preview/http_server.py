@@ -63,13 +63,15 @@ class PreviewServer(ThreadingHTTPServer):
         site: PreviewSite,
         handler: Handler,
         context_factory: Callable[[], LocalLambdaContext],
+        handler_lock: threading.Lock | None = None,
     ) -> None:
         self.site = site
         self.handler = handler
         self.context_factory = context_factory
         # Lambda gives each execution environment one event at a time, and the handler's
-        # module-level state (the Powertools resolver) relies on that.
-        self.handler_lock = threading.Lock()
+        # module-level state (the Powertools resolver) relies on that. Other functions run in
+        # this process (the notifier) share the lock: their metrics share Powertools' state.
+        self.handler_lock = handler_lock or threading.Lock()
         super().__init__(address, PreviewRequestHandler)
 
     def invoke(self, event: dict) -> HttpResponse:

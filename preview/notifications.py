@@ -21,6 +21,7 @@ import boto3
 from botocore.config import Config
 
 from infra.cloudformation import load_template
+from preview.alarms import alarm_definitions, create_alarms, physical_ids, raise_queue_alarms
 from preview.lambda_events import LocalLambdaContext
 from preview.stream_mapping import MappingTarget, StreamMapping, mapping_settings
 
@@ -121,6 +122,7 @@ def _notifier_handler(environment: dict[str, str]) -> Callable[[dict, Any], Any]
 class NotifierSetup:
     """What the preview wires together: the stack's outputs, moto's endpoint, the recipient."""
 
+    stack: str
     outputs: dict[str, str]
     endpoint_url: str
     recipient: str
@@ -144,7 +146,11 @@ def running_notifier(setup: NotifierSetup, lock: threading.Lock, say: Print) -> 
         function_arn=configuration["FunctionArn"],
         failure_queue_url=setup.outputs["NotifierFailureQueueUrl"],
     )
-    settings = mapping_settings(load_template(), setup.window)
+    template = load_template()
+    settings = mapping_settings(template, setup.window)
+    cloudwatch = client("cloudwatch")
+    ids = physical_ids(client("cloudformation"), setup.stack)
+    create_alarms(cloudwatch, alarm_definitions(template, ids, setup.stack))
 
     def invoke(event: dict) -> Any:
         # One function at a time in this process, as each has its own instance in Lambda.
@@ -158,7 +164,12 @@ def running_notifier(setup: NotifierSetup, lock: threading.Lock, say: Print) -> 
     printer = NotificationPrinter(
         client("sns"), sqs, setup.outputs["NotificationTopicArn"], setup.recipient, say
     )
-    mapping = StreamMapping(streams, sqs, target, settings, invoke, say)
+
+    def alarm() -> None:
+        for name in raise_queue_alarms(cloudwatch, sqs, target.failure_queue_url):
+            say(f"alarm {name}: ALARM; CloudWatch would mail it to {setup.recipient}")
+
+    mapping = StreamMapping(streams, sqs, target, settings, invoke, say, alarm)
     printer.start()
     mapping.start()
     try:

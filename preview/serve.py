@@ -161,29 +161,43 @@ def _run(
     def context() -> LocalLambdaContext:
         return LocalLambdaContext(function_name)
 
-    try:
-        httpd = PreviewServer((host, port), site, _load_handler(), context)
-    except OSError as exc:  # taken since the check, or an address this machine does not have
-        print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
-        return 1
+    # Where the deploy subscribes the operator; the preview prints what they would get.
+    recipient = load_site(site.content_dir).operator_email
+    notifier = NotifierSetup(STACK_NAME, outputs, endpoint_url, recipient, window)
+    # Both functions run in this process, one event at a time, as each instance does in Lambda.
+    lock = threading.Lock()
+    # Set up before the site's socket listens: a browser's connection must not wait for it.
+    with running_notifier(notifier, lock, _say) as batching:
+        try:
+            httpd = PreviewServer((host, port), site, _load_handler(), context, lock)
+        except OSError as exc:  # taken since the check, or an address this machine lacks
+            print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
+            return 1
+        return _serve_until_stopped(site, httpd, host, port, endpoint_url, batching)
+
+
+def _serve_until_stopped(
+    site: PreviewSite,
+    httpd: PreviewServer,
+    host: str,
+    port: int,
+    endpoint_url: str,
+    window: float,
+) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
     watcher = FolderWatcher([site.content_dir, SITE_DIR], lambda: _rebuild(site, httpd))
     server_thread = threading.Thread(target=httpd.serve_forever, name="preview-http", daemon=True)
-    # Where the deploy subscribes the operator; the preview prints what they would get.
-    recipient = load_site(site.content_dir).operator_email
-    notifier = NotifierSetup(outputs, endpoint_url, recipient, window)
     try:
-        with running_notifier(notifier, httpd.handler_lock, _say) as batching:
-            # The socket listens already; announcing it first means that whoever sees the site
-            # answer has seen the banner too.
-            _print_banner(host, port, endpoint_url, site.content_dir, batching)
-            server_thread.start()
-            watcher.start()
-            # Wake up now and then: a signal handler runs only between bytecodes of this thread.
-            while not stop.wait(0.5):
-                pass
-            print("\nstopping the preview", flush=True)
+        # The socket listens already; announcing it first means that whoever sees the site
+        # answer has seen the banner too.
+        _print_banner(host, port, endpoint_url, site.content_dir, window)
+        server_thread.start()
+        watcher.start()
+        # Wake up now and then: a signal handler runs only between bytecodes of this thread.
+        while not stop.wait(0.5):
+            pass
+        print("\nstopping the preview", flush=True)
     finally:
         watcher.stop()
         if server_thread.is_alive():

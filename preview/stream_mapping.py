@@ -92,6 +92,7 @@ class StreamMapping:
         settings: MappingSettings,
         invoke: Invoke,
         report: Report,
+        after_failure: Callable[[], None] = lambda: None,
     ) -> None:
         self._streams = streams
         self._sqs = sqs
@@ -99,6 +100,7 @@ class StreamMapping:
         self._settings = settings
         self._invoke = invoke
         self._report = report
+        self._after_failure = after_failure
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stream-mapping", daemon=True)
 
@@ -188,3 +190,4 @@ class StreamMapping:
             f"reported to the failure queue {self._target.failure_queue_url.rsplit('/', 1)[-1]}, "
             "whose alarm mails the operator"
         )
+        self._after_failure()

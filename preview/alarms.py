@@ -90,13 +90,13 @@ def raise_queue_alarms(cloudwatch: Any, sqs: Any, queue_url: str) -> list[str]:
         )["Attributes"]["ApproximateNumberOfMessages"]
     )
     namespace, metric = QUEUE_METRIC
+    queue = [{"Name": "QueueName", "Value": name}]
     alarms = cloudwatch.describe_alarms_for_metric(
-        Namespace=namespace,
-        MetricName=metric,
-        Dimensions=[{"Name": "QueueName", "Value": name}],
+        Namespace=namespace, MetricName=metric, Dimensions=queue
     )["MetricAlarms"]
     raised = []
-    for alarm in alarms:
+    # moto's answer is not filtered by the dimensions: compare them here.
+    for alarm in (a for a in alarms if a["Dimensions"] == queue):
         if COMPARISONS[alarm["ComparisonOperator"]](visible, alarm["Threshold"]):
             cloudwatch.set_alarm_state(
                 AlarmName=alarm["AlarmName"],

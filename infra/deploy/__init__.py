@@ -34,6 +34,7 @@ from infra.deploy.stack import (
     describe_stack,
     stack_parameters,
 )
+from infra.deploy.subscription import TOPIC_OUTPUT, subscribe_operator
 from infra.deploy.template import Template, TemplateAdapter, chosen_parameters, load_template
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
@@ -115,6 +116,9 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")
+        if TOPIC_OUTPUT in change.outputs:
+            topic = change.outputs[TOPIC_OUTPUT]
+            subscribe_operator(aws, topic, prepared.site.operator_email, progress.say)
     outputs = change.outputs
     with progress.step(STEPS[4]):
         if "SiteBucketName" not in outputs:

@@ -11,10 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from functions.contact.app import handler
 from functions.operator.cli import main
-from preview.lambda_events import LocalLambdaContext, http_api_event
-from tests.support.contact import FORM_HEADERS, JSON_HEADERS
 from tests.support.stack import Stack
 
 
@@ -52,30 +49,6 @@ class TerminalInput(io.StringIO):
         return True
 
 
-def submit_json(fields: dict[str, Any]) -> str:
-    """Post the fields through the real handler as the page's script does; return the id."""
-    event = http_api_event("POST", "/api/contact", json.dumps(fields), JSON_HEADERS)
-    answer = handler(event, LocalLambdaContext())
-    assert answer["statusCode"] == 201, answer["body"]
-    return json.loads(answer["body"])["id"]
-
-
-def submit_form(body: str) -> int:
-    """Post a urlencoded form as a browser without JavaScript does; return the status."""
-    event = http_api_event("POST", "/api/contact", body, FORM_HEADERS)
-    return handler(event, LocalLambdaContext())["statusCode"]
-
-
 def stored_item(stack: Stack, submission_id: str) -> dict[str, Any] | None:
     table = boto3.resource("dynamodb").Table(stack.outputs["SubmissionsTableName"])
     return table.get_item(Key={"id": submission_id}, ConsistentRead=True).get("Item")
-
-
-def every_stored_text() -> str:
-    """Every attribute of every item of every table, as one text to search."""
-    dynamodb = boto3.client("dynamodb")
-    texts = []
-    for table in dynamodb.list_tables()["TableNames"]:
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
-            texts.append(json.dumps(page["Items"], ensure_ascii=False))
-    return "\n".join(texts)

@@ -80,6 +80,7 @@ FORM_FIELDS = {name: "phone" if name == "phones" else name for name in PERSONAL_
 MAC_ALGORITHM = "HMAC_SHA_256"
 # Kazakhstan keeps one time zone, UTC+5, all year (since 1 March 2024); operators read both.
 KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5), "UTC+5")
+MINUTE_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def utc_timestamp(moment: dt.datetime | None = None) -> str:
@@ -100,6 +101,17 @@ def parse_timestamp(timestamp: str) -> dt.datetime:
     '2026-11-25T17:04:05.000006+05:00'
     """
     return dt.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+
+
+def utc_and_kazakhstan_time(timestamp: str) -> tuple[str, str]:
+    """A stored time to the minute, as operators read it: in UTC and in Kazakhstan's time.
+
+    >>> utc_and_kazakhstan_time("2026-11-25T21:04:05.000006Z")
+    ('2026-11-25 21:04', '2026-11-26 02:04')
+    """
+    moment = parse_timestamp(timestamp)
+    local = moment.astimezone(KAZAKHSTAN_TIME)
+    return moment.strftime(MINUTE_FORMAT), local.strftime(MINUTE_FORMAT)
 
 
 def is_unanswered(item: dict[str, Any]) -> bool:

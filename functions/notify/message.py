@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from functions.submission_item import KAZAKHSTAN_TIME, parse_timestamp
+from functions.submission_item import utc_and_kazakhstan_time
 from sitecontent.site import load_site
 from sitecontent.strings import load_strings
 
@@ -21,7 +21,6 @@ from sitecontent.strings import load_strings
 OPERATOR_PROGRAM = "estimation-operator"
 # SNS refuses subjects of 100 characters or more.
 MAX_SUBJECT_LENGTH = 99
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass(frozen=True)
@@ -94,11 +93,6 @@ class OperatorCommand:
         return self._line("inbox")
 
 
-def _times(created_at: str) -> tuple[str, str]:
-    moment = parse_timestamp(created_at)
-    return moment.strftime(TIME_FORMAT), moment.astimezone(KAZAKHSTAN_TIME).strftime(TIME_FORMAT)
-
-
 def _language(words: NotificationWords, locale: str) -> str:
     name = words.language_names.get(locale)
     return f"{name} ({locale})" if name else locale
@@ -112,7 +106,7 @@ def compose(
     count = len(ordered)
     lines = [words.intro.format(count=count), ""]
     for number, arrival in enumerate(ordered, start=1):
-        utc, local = _times(arrival.created_at)
+        utc, local = utc_and_kazakhstan_time(arrival.created_at)
         lines += [
             f"{number}. {arrival.submission_id}",
             "   " + words.received.format(utc=utc, local=local),

@@ -16,15 +16,13 @@ from functions.submission_item import (
     CONSENTS,
     CREATED_AT,
     ID,
-    KAZAKHSTAN_TIME,
     LOCALE,
     MARKETING,
     PERSONAL_DATA,
     STATUS,
-    parse_timestamp,
+    utc_and_kazakhstan_time,
 )
 
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 INDENT = "    "
 
 
@@ -41,9 +39,8 @@ def printable(text: str, keep_newlines: bool = False) -> str:
 
 def moment(timestamp: str) -> str:
     """A stored time in UTC and in Kazakhstan's time."""
-    at = parse_timestamp(timestamp)
-    local = at.astimezone(KAZAKHSTAN_TIME).strftime(TIME_FORMAT)
-    return f"{at.strftime(TIME_FORMAT)} UTC ({local} UTC+5)"
+    utc, local = utc_and_kazakhstan_time(timestamp)
+    return f"{utc} UTC ({local} UTC+5)"
 
 
 def _name(data: dict[str, Any]) -> str:

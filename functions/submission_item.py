@@ -12,6 +12,11 @@ notifier) read and change:
 - `email_hash`: a KMS HMAC of the email's look-up form (`functions.email_address`, which
   the form and the operator CLI share), for look-ups through the `by-email-hash` index; the
   HMAC key never leaves KMS.
+- `answered_at` and `answered_by`, once an operator has answered it (`estimation-operator
+  answered`): when, and the ARN of who marked it; the operator's inbox lists the rest.
+
+The table streams each new item (its new image) to the notifier, which reads `NOTIFIED`, the
+attributes that tell the operator a submission arrived, and nothing else.
 
 Withdrawn and anonymised items are tombstones: they keep the metadata and lose
 `personal_data` and `email_hash`. Standard library only, so that whatever only reads items
@@ -33,8 +38,22 @@ STATUS = "status"
 CONSENTS = "consents"
 PERSONAL_DATA = "personal_data"
 EMAIL_HASH = "email_hash"
+ANSWERED_AT = "answered_at"
+ANSWERED_BY = "answered_by"
 # What `find` and `list` show: nothing personal, not even the email's keyed hash.
-METADATA = (ID, CREATED_AT, UPDATED_AT, LOCALE, POLICY_VERSION, STATUS, CONSENTS)
+METADATA = (
+    ID,
+    CREATED_AT,
+    UPDATED_AT,
+    LOCALE,
+    POLICY_VERSION,
+    STATUS,
+    CONSENTS,
+    ANSWERED_AT,
+    ANSWERED_BY,
+)
+# What a notification may say about a new submission: which, when, in which language.
+NOTIFIED = (ID, CREATED_AT, LOCALE)
 # What identifies a person; destroying a person's data removes both.
 PERSONAL = (PERSONAL_DATA, EMAIL_HASH)
 EMAIL_HASH_INDEX = "by-email-hash"
@@ -58,6 +77,10 @@ PERSONAL_DATA_FIELDS = ("last_name", "first_name", "patronymic", "email", "phone
 # The form's field of each: the same name, but the form has one `phone` input per number.
 FORM_FIELDS = {name: "phone" if name == "phones" else name for name in PERSONAL_DATA_FIELDS}
 
+# Kazakhstan keeps one time zone, UTC+5, all year (since 1 March 2024); operators read both.
+KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5), "UTC+5")
+MINUTE_FORMAT = "%Y-%m-%d %H:%M"
+
 
 def utc_timestamp(moment: dt.datetime | None = None) -> str:
     """A time as items store it: UTC ISO-8601 with microseconds and `Z`; now by default.
@@ -68,6 +91,31 @@ def utc_timestamp(moment: dt.datetime | None = None) -> str:
     """
     moment = moment or dt.datetime.now(dt.UTC)
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(timestamp: str) -> dt.datetime:
+    """A stored time as an aware UTC datetime.
+
+    >>> parse_timestamp("2026-11-25T12:04:05.000006Z").astimezone(KAZAKHSTAN_TIME).isoformat()
+    '2026-11-25T17:04:05.000006+05:00'
+    """
+    return dt.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+
+
+def utc_and_kazakhstan_time(timestamp: str) -> tuple[str, str]:
+    """A stored time to the minute, as operators read it: in UTC and in Kazakhstan's time.
+
+    >>> utc_and_kazakhstan_time("2026-11-25T21:04:05.000006Z")
+    ('2026-11-25 21:04', '2026-11-26 02:04')
+    """
+    moment = parse_timestamp(timestamp)
+    local = moment.astimezone(KAZAKHSTAN_TIME)
+    return moment.strftime(MINUTE_FORMAT), local.strftime(MINUTE_FORMAT)
+
+
+def is_unanswered(item: dict[str, Any]) -> bool:
+    """Whether an item still waits for an answer: active, holding its data, never answered."""
+    return item.get(STATUS) == ACTIVE and ANSWERED_AT not in item
 
 
 def month_of(timestamp: str) -> str:

@@ -83,6 +83,7 @@ class PreviewServer(ThreadingHTTPServer):
         context_factory: Callable[[], LocalLambdaContext],
         live_reload: LiveReload | None = None,
         origin_secret: str = "",
+        handler_lock: threading.Lock | None = None,
     ) -> None:
         self.site = site
         self.handler = handler
@@ -91,8 +92,9 @@ class PreviewServer(ThreadingHTTPServer):
         # What the distribution adds to each request for the API (`infra/template.yaml`).
         self.origin_secret = origin_secret
         # Lambda gives each execution environment one event at a time, and the handler's
-        # module-level state (the Powertools resolver) relies on that.
-        self.handler_lock = threading.Lock()
+        # module-level state (the Powertools resolver) relies on that. Other functions run in
+        # this process (the notifier) share the lock: their metrics share Powertools' state.
+        self.handler_lock = handler_lock or threading.Lock()
         super().__init__(address, PreviewRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:

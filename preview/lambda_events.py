@@ -2,8 +2,10 @@
 
 The one stand-in for API Gateway's HTTP API (payload format 2.0, which function URLs send too)
 and for Lambda's context object: the preview turns each request into an event for the real
-handler in-process, and the tests call the handler with the same events and contexts. Standard
-library only, so any test may use it, the packaged function's included.
+handler in-process, and the tests call the handler with the same events and contexts. Also
+the events of a DynamoDB stream's event source mapping (a batch of records, and the report of a
+batch given up on), which the preview's stand-in for the mapping sends. Standard library only,
+so any test may use it, the packaged function's included.
 """
 
 from __future__ import annotations
@@ -175,3 +177,74 @@ def http_response(result: object) -> HttpResponse:
     else:
         body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
     return HttpResponse(int(result["statusCode"]), headers, body)
+
+
+def _stream_record(record: Mapping, event_source_arn: str) -> dict:
+    """One record as Lambda passes it on: as GetRecords returned it, with its stream's ARN."""
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, dt.datetime):  # boto3 parses it; Lambda sends epoch seconds
+        dynamodb["ApproximateCreationDateTime"] = created.timestamp()
+    return {
+        "eventID": record["eventID"],
+        "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": record.get("eventSource", "aws:dynamodb"),
+        "awsRegion": record.get("awsRegion", LOCAL_REGION),
+        "dynamodb": dynamodb,
+        "eventSourceARN": event_source_arn,
+    }
+
+
+def dynamodb_stream_event(records: Iterable[Mapping], event_source_arn: str) -> dict:
+    """The event a DynamoDB stream's event source mapping sends for a batch of records.
+
+    `records` as DynamoDB Streams' GetRecords returns them.
+    """
+    return {"Records": [_stream_record(record, event_source_arn) for record in records]}
+
+
+def _arrival(record: Mapping) -> str:
+    created = record["dynamodb"].get("ApproximateCreationDateTime")
+    if isinstance(created, dt.datetime):
+        return created.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def stream_batch_failure(
+    records: list[Mapping],
+    event_source_arn: str,
+    shard_id: str,
+    function_arn: str,
+    attempts: int,
+    now: dt.datetime | None = None,
+) -> dict:
+    """What Lambda sends to a stream mapping's on-failure destination for a batch it gave up on.
+
+    Where the batch was in the stream (shard, sequence numbers, times), never its records.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    return {
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": function_arn,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": attempts,
+        },
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled",
+        },
+        "version": "1.0",
+        "timestamp": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": _arrival(records[0]),
+            "approximateArrivalOfLastRecord": _arrival(records[-1]),
+            "batchSize": len(records),
+            "streamArn": event_source_arn,
+        },
+    }

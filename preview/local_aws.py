@@ -23,6 +23,10 @@ from preview import moto_compat
 from preview.lambda_events import LOCAL_REGION
 
 PLACEHOLDER_CODE_KEY = "function-placeholder.zip"
+# Resources moto would create but run wrongly: given a stream's event source mapping, moto runs
+# the (placeholder) function in Docker on every write and then empties the stream. The preview
+# runs the mapping itself instead (`preview.stream_mapping`).
+RUN_BY_THE_PREVIEW = frozenset({"AWS::Lambda::EventSourceMapping"})
 
 
 class PortInUseError(RuntimeError):
@@ -66,10 +70,11 @@ def _references(node: Any) -> set[str]:
 def _without_unsupported(template: dict[str, Any]) -> dict[str, Any]:
     """Drop the resources moto's CloudFormation cannot create, and whatever names them.
 
-    moto skips such resources (CloudFront, API Gateway v2, bucket policies) with a warning but
-    then fails on any output or resource that refers to them; real CloudFormation creates all.
+    moto skips such resources (CloudFront, API Gateway v2, bucket policies, alarms) with a
+    warning but then fails on any output or resource that refers to them; real CloudFormation
+    creates all. The stream's event source mapping goes too (`RUN_BY_THE_PREVIEW`).
     """
-    supported = moto_compat.supported_resource_types()
+    supported = moto_compat.supported_resource_types() - RUN_BY_THE_PREVIEW
     resources = template["Resources"]
     dropped = {name for name, r in resources.items() if r["Type"] not in supported}
     while True:

@@ -3,14 +3,16 @@
 `python build.py serve` calls `serve()`. It builds the site into `dist/` and serves it at once;
 meanwhile a moto server starts in a process of its own (`preview.aws_process`) with the stack
 created from `infra/template.yaml`, and once it is ready the real Lambda handler answers
-`/api/` in-process (until then, a 503). Every save under `content/` or `site/` rebuilds the
-site, and open pages reload or show the build's error (`preview.reload`). Submissions live in
-moto's memory for as long as the preview runs. This is where the site generator, the function
-and the template's stack are put together; none of them imports it.
+`/api/` in-process (until then, a 503) while the notifier runs on the table's stream and
+prints each notification (`preview.notifications`). Every save under `content/` or `site/`
+rebuilds the site, and open pages reload or show the build's error (`preview.reload`).
+Submissions live in moto's memory for as long as the preview runs. This is where the site
+generator, the function and the template's stack are put together; none of them imports it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -26,8 +28,10 @@ from preview.aws_process import LocalAws, LocalAwsError, LocalAwsProcess
 from preview.http_server import PreviewServer, PreviewSite
 from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
 from preview.local_aws import PortInUseError, ensure_port_free
+from preview.notifications import NotifierSetup, batching_window, running_notifier
 from preview.reload import BuildFailed, LiveReload
 from preview.watch import FolderWatcher
+from sitecontent.site import load_site
 from sitegen.build import SITE_DIR
 from sitegen.errors import BuildError
 
@@ -90,6 +94,11 @@ def _serve(
         print(f"error: --port and --aws-port are both {port}; choose two ports", file=sys.stderr)
         return 1
     try:
+        window = batching_window()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
         ensure_port_free(host, port)
         if aws_port:
             ensure_port_free(LOOPBACK, aws_port)
@@ -106,9 +115,13 @@ def _serve(
     # distribution adds the deploy's secret, so the function runs as it does behind CloudFront.
     origin_secret = secrets.token_urlsafe(32)
     form = FormFunction()
+    # Both functions run in this process, one event at a time, as each instance does in Lambda.
+    lock = threading.Lock()
     live_reload = LiveReload(lambda: _rebuild(site, httpd))
     try:
-        httpd = PreviewServer((host, port), site, form, form.context, live_reload, origin_secret)
+        httpd = PreviewServer(
+            (host, port), site, form, form.context, live_reload, origin_secret, lock
+        )
     except OSError as exc:  # taken since the check, or an address this machine does not have
         print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -117,7 +130,7 @@ def _serve(
     aws = LocalAwsProcess(aws_port, STACK_NAME, _site_origins(host, port), origin_secret)
     aws.start()
     try:
-        return _run(site, httpd, live_reload, form, aws, open_browser)
+        return _run(site, httpd, live_reload, form, aws, open_browser, window)
     finally:
         aws.stop()
 
@@ -154,8 +167,16 @@ def _load_handler() -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def _start_form(aws: LocalAwsProcess, form: FormFunction, content_dir: Path) -> None:
-    """Once the local AWS is ready, let the real handler answer the form (on its own thread)."""
+def _start_form(
+    aws: LocalAwsProcess,
+    form: FormFunction,
+    content_dir: Path,
+    notifications: NotificationStart,
+) -> None:
+    """Once the local AWS is ready, let the real handler answer the form (on its own thread).
+
+    The notifier runs first: every submission the form stores is then notified.
+    """
     try:
         ready = aws.wait_until_ready()
     except LocalAwsError as exc:
@@ -170,6 +191,7 @@ def _start_form(aws: LocalAwsProcess, form: FormFunction, content_dir: Path) -> 
     _set_function_environment(ready, content_dir)
     form.function_name = ready.outputs["ContactFunctionName"]
     try:
+        window = notifications.start(ready, content_dir)
         form.handler = _load_handler()
     except Exception as exc:
         print(
@@ -178,7 +200,26 @@ def _start_form(aws: LocalAwsProcess, form: FormFunction, content_dir: Path) -> 
             flush=True,
         )
         raise
-    _print_aws_banner(ready)
+    _print_aws_banner(ready, window)
+
+
+class NotificationStart:
+    """Starts the notifier on the local AWS once it is ready; stops it with the preview."""
+
+    def __init__(self, lock: threading.Lock, window: float | None) -> None:
+        self.lock = lock
+        self.window = window
+        self._running = contextlib.ExitStack()
+
+    def start(self, aws: LocalAws, content_dir: Path) -> float:
+        """Run the notifier on the stream; return the batching window it uses."""
+        # Where the deploy subscribes the operator; the preview prints what they would get.
+        recipient = load_site(content_dir).operator_email
+        setup = NotifierSetup(STACK_NAME, aws.outputs, aws.endpoint_url, recipient, self.window)
+        return self._running.enter_context(running_notifier(setup, self.lock, _say))
+
+    def stop(self) -> None:
+        self._running.close()
 
 
 def _local_aws_stopped(form: FormFunction, code: int) -> None:
@@ -198,13 +239,18 @@ def _run(
     form: FormFunction,
     aws: LocalAwsProcess,
     open_browser: bool,
+    window: float | None,
 ) -> int:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
     watcher = FolderWatcher([site.content_dir, SITE_DIR], live_reload.rebuild)
     server_thread = threading.Thread(target=httpd.serve_forever, name="preview-http", daemon=True)
+    notifications = NotificationStart(httpd.handler_lock, window)
     form_thread = threading.Thread(
-        target=_start_form, args=(aws, form, site.content_dir), name="preview-aws", daemon=True
+        target=_start_form,
+        args=(aws, form, site.content_dir, notifications),
+        name="preview-aws",
+        daemon=True,
     )
     try:
         # The socket listens already; announcing it first means that whoever sees the site
@@ -221,6 +267,7 @@ def _run(
         print("\nstopping the preview", flush=True)
     finally:
         live_reload.close()
+        notifications.stop()
         watcher.stop()
         if server_thread.is_alive():
             httpd.shutdown()
@@ -239,11 +286,16 @@ def _rebuild(site: PreviewSite, httpd: PreviewServer) -> str:
     # A warm function keeps the content it read first (the current policy version, the
     # strings); a deploy starts fresh instances, so after a rebuild the preview does the same.
     # Before the local AWS is ready the function is not even imported: nothing to forget.
-    runtime = sys.modules.get("functions.contact.runtime")
-    if runtime is not None:
-        with httpd.handler_lock:
-            runtime.reset()
+    with httpd.handler_lock:
+        for name in ("functions.contact.runtime", "functions.notify.notifier"):
+            module = sys.modules.get(name)
+            if module is not None:
+                module.reset()
     return summary
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 def _open_browser(url: str) -> None:
@@ -264,7 +316,7 @@ def _print_banner(httpd: PreviewServer, content_dir: Path) -> str:
     return url
 
 
-def _print_aws_banner(aws: LocalAws) -> None:
+def _print_aws_banner(aws: LocalAws, window: float) -> None:
     region = os.environ["AWS_REGION"]
     # moto accepts any credentials, but the operator's shell may have none at all.
     credentials = " ".join(f"{name}={value}" for name, value in FAKE_CREDENTIALS.items())
@@ -272,6 +324,8 @@ def _print_aws_banner(aws: LocalAws) -> None:
         f"Local AWS ready after {aws.seconds:.1f} s: the form stores submissions.\n"
         f"AWS endpoint (moto, in memory): {aws.endpoint_url}\n"
         f"Operator CLI: {credentials} estimation-operator --endpoint-url {aws.endpoint_url}"
-        f" --stack {STACK_NAME} --region {region} list",
+        f" --stack {STACK_NAME} --region {region} list\n"
+        f"Notifications: printed here, one line each, {window:g} s after a submission"
+        f" (the batching window; set PREVIEW_NOTIFY_WINDOW=SECONDS for another)",
         flush=True,
     )

@@ -296,3 +296,21 @@ def test_deploy_command_hands_the_moto_template_to_an_endpoint_only(
     monkeypatch.setattr(infra.deploy, "deploy", lambda *arguments: adapters.append(arguments[-1]))
     build.main(["deploy", "--stack", STACK, *options])
     assert adapters == [moto_template if stand_in else None]
+
+
+def test_deploy_subscribes_the_operator_once_and_says_to_confirm(
+    local: Local, published: tuple[Snapshot, Snapshot], planned_again: tuple[str, Snapshot]
+) -> None:
+    first, second = published
+    stack = local.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    topic = next(
+        o["OutputValue"] for o in stack["Outputs"] if o["OutputKey"] == "NotificationTopicArn"
+    )
+    subscriptions = local.client("sns").list_subscriptions_by_topic(TopicArn=topic)
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions["Subscriptions"]] == [
+        ("email", "palata2020@bk.ru")
+    ]
+    assert "AWS has mailed palata2020@bk.ru a confirmation link" in first.output
+    assert "AWS has mailed" not in second.output
+    assert "palata2020@bk.ru gets the notifications" in second.output
+    assert "notifications: palata2020@bk.ru is subscribed already" in planned_again[0]

@@ -8,6 +8,7 @@ installed set from the cache.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from infra.deploy.function_files import AWS_SERVICES, NEVER_IMPORTED, package_entries
 from infra.deploy.packaging import (
@@ -30,8 +32,9 @@ from infra.deploy.packaging import (
     stage_function,
     write_zip,
 )
+from preview.lambda_events import dynamodb_stream_event
 from tests.support.contact import valid_fields
-from tests.support.packaged import FirstAnswer, answer_first_request
+from tests.support.packaged import FirstAnswer, FirstBatch, answer_first_request, notify_first_batch
 from tests.support.stack import function_environment, stack_on_moto_server
 
 ELF_MACHINE_AARCH64 = 183
@@ -50,11 +53,52 @@ def artefact(dependencies: Path) -> Artefact:
 
 @dataclass(frozen=True)
 class PackagedRun:
-    """The staged package, and what its first request imported and opened."""
+    """The staged package, what its first request and the notifier's first batch imported and
+    opened, and what they stored and published."""
 
     package: Path
     answer: FirstAnswer
     stored_ids: list[str]
+    batch: FirstBatch
+    published: list[str]
+
+    @property
+    def modules(self) -> dict[str, str]:
+        return {**self.answer.modules, **self.batch.modules}
+
+    @property
+    def opened(self) -> list[str]:
+        return [*self.answer.opened, *self.batch.opened]
+
+
+def _notify_in_package(endpoint: str, outputs: dict[str, str], package: Path) -> tuple:
+    """The stream's records handed to the packaged notifier; what it imported and published."""
+
+    def client(service: str, **options):
+        return boto3.client(service, endpoint_url=endpoint, **options)
+
+    sqs, sns = client("sqs"), client("sns")
+    queue = sqs.create_queue(QueueName="packaged-mailbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(
+        TopicArn=outputs["NotificationTopicArn"], Protocol="sqs", Endpoint=arn["QueueArn"]
+    )
+    table = client("dynamodb").describe_table(TableName=outputs["SubmissionsTableName"])
+    stream = table["Table"]["LatestStreamArn"]
+    streams = client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
+    (shard,) = streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    functions = client("lambda")
+    configuration = functions.get_function_configuration(
+        FunctionName=outputs["NotifierFunctionName"]
+    )
+    environment = {**configuration["Environment"]["Variables"], "AWS_ENDPOINT_URL": endpoint}
+    batch = notify_first_batch(environment, dynamodb_stream_event(records, stream), package)
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    return batch, [json.loads(m["Body"])["Message"] for m in messages]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +117,8 @@ def packaged_run(tmp_path_factory: pytest.TempPathFactory) -> PackagedRun:
         )
         table = outputs["SubmissionsTableName"]
         items = boto3.client("dynamodb", endpoint_url=endpoint).scan(TableName=table)["Items"]
-    return PackagedRun(package, answer, [item["id"]["S"] for item in items])
+        batch, published = _notify_in_package(endpoint, outputs, package)
+    return PackagedRun(package, answer, [item["id"]["S"] for item in items], batch, published)
 
 
 def _top_level(entry: str) -> str:
@@ -92,6 +137,7 @@ def test_package_holds_the_handler_its_readers_and_content(artefact: Artefact) -
     assert {
         "functions/__init__.py",
         "functions/contact/app.py",
+        "functions/notify/app.py",
         "functions/personal_data.py",
         "functions/submission_item.py",
         "sitecontent/__init__.py",
@@ -162,7 +208,7 @@ def test_packaged_function_imports_every_library_the_package_holds_and_no_other(
     }
     imported = {
         name.split(".")[0]
-        for name, file in packaged_run.answer.modules.items()
+        for name, file in packaged_run.modules.items()
         if Path(file).is_relative_to(package)
     }
     assert imported == held
@@ -180,12 +226,12 @@ def test_packaged_function_imports_every_project_module_the_package_holds(
     }
     imported = {
         Path(file).relative_to(package).as_posix()
-        for file in packaged_run.answer.modules.values()
+        for file in packaged_run.modules.values()
         if Path(file).is_relative_to(package / "functions")
         or Path(file).is_relative_to(package / "sitecontent")
     }
     assert imported == held
-    assert "functions/submission_item.py" in held
+    assert {"functions/submission_item.py", "functions/notify/app.py"} <= held
 
 
 def test_packaged_function_reads_every_content_file_the_package_holds(
@@ -193,7 +239,7 @@ def test_packaged_function_reads_every_content_file_the_package_holds(
 ) -> None:
     content = packaged_run.package / "content"
     held = {path for path in content.rglob("*") if path.is_file()}
-    read = {Path(path) for path in packaged_run.answer.opened if Path(path).is_relative_to(content)}
+    read = {Path(path) for path in packaged_run.opened if Path(path).is_relative_to(content)}
     assert read == held
     assert content / "site.toml" in held
 
@@ -217,7 +263,7 @@ def test_package_keeps_aws_data_only_for_the_services_the_function_calls(
         for name in names
         if name.startswith("botocore/data/") and name.count("/") > 2
     }
-    assert services == AWS_SERVICES == {"dynamodb", "kms"}
+    assert services == AWS_SERVICES == {"dynamodb", "kms", "sns"}
     # What every client reads, whatever its service.
     assert {"botocore/data/endpoints.json", "botocore/data/partitions.json"} <= set(names)
     assert not [n for n in names if n.startswith("boto3/data/") and n.split("/")[2] == "s3"]
@@ -230,3 +276,21 @@ def test_packaged_function_stores_a_submission_using_only_what_the_zip_holds(
     assert first.status == 201, first.body
     assert packaged_run.stored_ids == [first.body["id"]]
     assert "Айгерім" not in first.output and "packaged@example.kz" not in first.output
+
+
+def test_packaged_notifier_publishes_without_the_validation_or_encryption_libraries(
+    packaged_run: PackagedRun,
+) -> None:
+    # The form function's first request stored one submission; the notifier announced it.
+    (message,) = packaged_run.published
+    assert packaged_run.stored_ids[0] in message
+    package = packaged_run.package
+    imported = {
+        name
+        for name, file in packaged_run.batch.modules.items()
+        if Path(file).is_relative_to(package)
+    }
+    tops = {name.split(".")[0] for name in imported}
+    assert not tops & {"pydantic", "pydantic_core", "aws_encryption_sdk", "cryptography"}
+    assert not [n for n in imported if n.startswith(("functions.contact", "functions.personal"))]
+    assert "functions.notify.app" in imported

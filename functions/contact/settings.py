@@ -7,10 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-import functions
-
-# The Lambda package ships `content/` beside `functions/`, exactly as the repository lays it out.
-DEFAULT_CONTENT_DIR = Path(functions.__file__).resolve().parents[1] / "content"
+from functions import DEFAULT_CONTENT_DIR
 
 
 class ContentLocation(BaseSettings):

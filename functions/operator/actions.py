@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from functions.contact.models import field_errors, validate_submission
-from functions.operator.audit import AuditTrail
+from functions.operator.audit import AuditTrail, earlier_reads
 from functions.operator.aws import aws_failures
 from functions.operator.errors import RefusedError, UsageError
 from functions.operator.records import Submissions
@@ -18,6 +18,8 @@ from functions.personal_data import encrypt_personal_data
 from functions.submission_item import (
     ACTIVE,
     ANONYMISED,
+    ANSWERED_AT,
+    ANSWERED_BY,
     BLOCKED,
     CONSENTS,
     CREATED_AT,
@@ -45,11 +47,18 @@ Confirm = Callable[[str], bool]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command did: the ids it changed and those that needed no change."""
+    """What a command did: the ids it changed and those that needed no change.
+
+    A command that destroys personal data also lists `earlier_reads`: the audit records of the
+    exports, `show`s, inboxes and mailing lists whose output held the data, which may live on
+    in files and mails.
+    """
 
     verb: str
     changed: list[str]
     unchanged: list[str] = field(default_factory=list)
+    earlier_reads: list[dict[str, Any]] | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """The lines the operator reads: how many changed, and which."""
@@ -58,7 +67,29 @@ class Outcome:
         if self.unchanged:
             lines.append(f"no change needed: {len(self.unchanged)} submission(s)")
             lines += [f"  {submission_id}" for submission_id in self.unchanged]
+        lines += self.notes
+        if self.earlier_reads is not None:
+            lines += _reads_lines(self.earlier_reads)
         return "\n".join(lines)
+
+
+def _reads_lines(records: list[dict[str, Any]]) -> list[str]:
+    if not records:
+        return ["no earlier export, show, inbox or mailing-list included these submissions"]
+    lines = [
+        f"earlier reads that included these submissions: {len(records)}; delete the files "
+        "and mails they made (audit id, time, action, actor):"
+    ]
+    lines += [
+        f"  {record['id']} {record['at']} {record['action']} {record['actor']}"
+        for record in records
+    ]
+    return lines
+
+
+def _with_earlier_reads(submissions: Submissions, outcome: Outcome) -> Outcome:
+    records = earlier_reads(submissions.store.audit_records(), outcome.changed)
+    return Outcome(outcome.verb, outcome.changed, outcome.unchanged, records)
 
 
 def _ask(confirm: Confirm, question: str) -> None:
@@ -113,6 +144,21 @@ def unblock(submissions: Submissions, audit: AuditTrail, text_id: str) -> Outcom
     return _set_status(submissions, audit, text_id, "unblock", BLOCKED, ACTIVE)
 
 
+def withdrawal(item: dict[str, Any], at: str) -> Change:
+    """The change that turns an item into the tombstone of a consent withdrawn at `at`."""
+    return Change(
+        item[ID],
+        expected_statuses=WITH_PERSONAL_DATA,
+        set_values={
+            STATUS: WITHDRAWN,
+            UPDATED_AT: at,
+            **{f"{CONSENTS}.{name}": consent(False, at) for name in item.get(CONSENTS, {})},
+        },
+        remove=PERSONAL,
+        expected_values={EMAIL_HASH: item[EMAIL_HASH]},
+    )
+
+
 def withdraw(submissions: Submissions, audit: AuditTrail, email: str, confirm: Confirm) -> Outcome:
     """Destroy the person's personal data and keyed hash, leaving tombstones.
 
@@ -127,21 +173,11 @@ def withdraw(submissions: Submissions, audit: AuditTrail, email: str, confirm: C
         "Their personal data will be destroyed irreversibly.",
     )
     now = utc_timestamp()
-    changes = [
-        Change(
-            item[ID],
-            expected_statuses=WITH_PERSONAL_DATA,
-            set_values={
-                STATUS: WITHDRAWN,
-                UPDATED_AT: now,
-                **{f"{CONSENTS}.{name}": consent(False, now) for name in item.get(CONSENTS, {})},
-            },
-            remove=PERSONAL,
-            expected_values={EMAIL_HASH: item[EMAIL_HASH]},
-        )
-        for item in items
-    ]
-    return Outcome("withdrawn", submissions.store.apply(changes, audit.recorder("withdraw")))
+    changes = [withdrawal(item, now) for item in items]
+    # The record carries the withdrawal's own time, so `reapply` can restore it exactly.
+    changed = submissions.store.apply(changes, audit.recorder("withdraw", at=now))
+    outcome = Outcome("withdrawn", changed)
+    return _with_earlier_reads(submissions, outcome)
 
 
 def anonymise(
@@ -154,19 +190,42 @@ def anonymise(
         confirm,
         f"Anonymise submission {item[ID]}: its personal data will be destroyed irreversibly.",
     )
+    changed = submissions.store.apply([anonymisation(item)], audit.recorder("anonymise"))
+    return _with_earlier_reads(submissions, Outcome("anonymised", changed))
+
+
+def anonymisation(item: dict[str, Any]) -> Change:
+    """The change that leaves an item its language, version and consents, in coarse times."""
     # Still valid times in the table's format, but no longer ones that match a request in a
-    # server log.
+    # server log. The answer's time and actor go too: they would date the submission again.
     coarse_times = {
         f"{CONSENTS}.{name}.at": month_of(given["at"])
         for name, given in item.get(CONSENTS, {}).items()
     }
-    change = Change(
+    return Change(
         item[ID],
         expected_statuses=WITH_PERSONAL_DATA,
         set_values={STATUS: ANONYMISED, CREATED_AT: month_of(item[CREATED_AT]), **coarse_times},
-        remove=(*PERSONAL, UPDATED_AT),
+        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY),
     )
-    return Outcome("anonymised", submissions.store.apply([change], audit.recorder("anonymise")))
+
+
+def answered(
+    submissions: Submissions, audit: AuditTrail, text_id: str, confirm: Confirm
+) -> Outcome:
+    """Mark a submission answered, with the time and who; the inbox no longer lists it."""
+    item = submissions.get(text_id)
+    if ANSWERED_AT in item:
+        return Outcome("marked answered", [], [item[ID]])
+    _refuse_unless(item, WITH_PERSONAL_DATA, "marked answered (it holds no personal data)")
+    _ask(confirm, f"Mark submission {item[ID]} as answered: the inbox will no longer list it.")
+    change = Change(
+        item[ID],
+        expected_statuses=(item[STATUS],),
+        set_values={ANSWERED_AT: utc_timestamp(), ANSWERED_BY: audit.actor},
+        expected_absent=(ANSWERED_AT,),
+    )
+    return Outcome("marked answered", submissions.store.apply([change], audit.recorder("answered")))
 
 
 def _validated(item: dict[str, Any], personal_data: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from functions.submission_item import utc_timestamp
 
 # 1,000 ids take about 40 KB, a tenth of the largest item DynamoDB stores.
 IDS_PER_READ_RECORD = 1000
+# The commands whose output held decrypted personal data: files and mails staff may keep.
+READ_ACTIONS = ("export", "show", "inbox", "mailing-list")
 
 
 def caller_identity(aws: Aws) -> str:
@@ -32,12 +34,22 @@ class AuditTrail:
         self._clock = clock
 
     def record(
-        self, action: str, submission_ids: list[str], fields: tuple[str, ...] = ()
+        self,
+        action: str,
+        submission_ids: list[str],
+        fields: tuple[str, ...] = (),
+        details: dict[str, str] | None = None,
+        at: str | None = None,
     ) -> dict[str, Any]:
-        """One audit record; `fields` names the changed fields of an update, never values."""
+        """One audit record; `fields` names the changed fields of an update, never values.
+
+        `details` adds attributes of the action's own (ids and names, never personal data);
+        `at` is the change's own time when the change records one (a withdrawal's).
+        """
         record: dict[str, Any] = {
+            **(details or {}),
             "id": str(uuid.uuid4()),
-            "at": self._clock(),
+            "at": at or self._clock(),
             "actor": self.actor,
             "action": action,
             "submission_ids": list(submission_ids),
@@ -55,9 +67,25 @@ class AuditTrail:
         ]
         return [self.record(action, chunk) for chunk in chunks or [[]]]
 
-    def recorder(self, action: str, fields: tuple[str, ...] = ()) -> Callable[[list[str]], dict]:
+    def recorder(
+        self,
+        action: str,
+        fields: tuple[str, ...] = (),
+        details: dict[str, str] | None = None,
+        at: str | None = None,
+    ) -> Callable[[list[str]], dict]:
         """A function giving the record of this action for one batch of ids."""
-        return lambda submission_ids: self.record(action, submission_ids, fields)
+        return lambda submission_ids: self.record(action, submission_ids, fields, details, at)
+
+
+def earlier_reads(records: list[dict[str, Any]], submission_ids: list[str]) -> list[dict[str, Any]]:
+    """The records of reads whose output included any of these submissions, oldest first."""
+    wanted = set(submission_ids)
+    return [
+        record
+        for record in records
+        if record["action"] in READ_ACTIONS and wanted & set(record["submission_ids"])
+    ]
 
 
 def printable(record: dict[str, Any]) -> dict[str, Any]:

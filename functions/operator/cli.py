@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from functions.operator import actions, queries
+from functions.operator import actions, display, inbox, queries, restore
 from functions.operator.audit import AuditTrail, caller_identity, printable
 from functions.operator.aws import Aws
 from functions.operator.errors import EXIT_OK, OperatorError, RefusedError, UsageError
@@ -161,6 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     update.add_argument("--no-phone", action="store_true", help="remove every phone number")
     command("mailing-list", "CSV of the people who consented to news and offers")
+    waiting = command("inbox", "the submissions not yet answered, oldest first, decrypted")
+    waiting.add_argument("--since", type=_since, metavar="DATE")
+    waiting.add_argument("--json", action="store_true", help="JSON instead of text")
+    one = command("show", "one submission, decrypted, with a mailto: link to answer it")
+    one.add_argument("id", metavar="ID")
+    one.add_argument("--json", action="store_true", help="JSON instead of text")
+    command("answered", "mark a submission answered: the inbox no longer lists it").add_argument(
+        "id", metavar="ID"
+    )
+    command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
     listing = command("list", "metadata of submissions, a page at a time")
     listing.add_argument("--since", type=_since, metavar="DATE")
     listing.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE_SIZE, metavar="N")
@@ -180,6 +190,22 @@ def _corrections(args: argparse.Namespace) -> dict[str, Any]:
     if args.phone or args.no_phone:
         corrections["phones"] = list(args.phone or [])
     return corrections
+
+
+def _inbox(run: Run, args: argparse.Namespace) -> None:
+    found = inbox.inbox(run.submissions, run.audit, args.since, inbox.reply_subjects())
+    if args.json:
+        run.print_json(found.as_json())
+    else:
+        run.stdout.write(display.inbox_text(found.submissions, found.blocked, PROGRAM))
+
+
+def _show(run: Run, args: argparse.Namespace) -> None:
+    entry = inbox.show(run.submissions, run.audit, args.id, inbox.reply_subjects())
+    if args.json:
+        run.print_json(entry)
+    else:
+        run.stdout.write(display.submission_text(entry, PROGRAM) + "\n")
 
 
 def _audit(run: Run, args: argparse.Namespace) -> None:
@@ -203,6 +229,8 @@ COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
         queries.mailing_list(run.submissions, run.audit)
     ),
     "audit": _audit,
+    "inbox": _inbox,
+    "show": _show,
 }
 CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
     "unsubscribe": lambda run, a: actions.unsubscribe(run.submissions, run.audit, a.email),
@@ -213,6 +241,8 @@ CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
     "update": lambda run, a: actions.update(
         run.submissions, run.audit, a.id, _corrections(a), run.confirm
     ),
+    "answered": lambda run, a: actions.answered(run.submissions, run.audit, a.id, run.confirm),
+    "reapply": lambda run, a: restore.reapply(run.submissions, run.audit, run.confirm),
 }
 
 

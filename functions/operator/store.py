@@ -35,9 +35,10 @@ class Change:
 
     `set_values` maps attribute paths (dotted for nested maps, e.g. `consents.marketing`) to
     new values; `remove` lists attributes to delete. The change applies only while the item's
-    status is one of `expected_statuses` and its attributes still hold `expected_values` (the
-    blob an update read, the keyed hash a withdrawal looked up), so nothing decided on a stale
-    read is ever written.
+    status is one of `expected_statuses`, its attributes still hold `expected_values` (the
+    blob an update read, the keyed hash a withdrawal looked up) and it has none of
+    `expected_absent` (an `answered_at` someone else set meanwhile), so nothing decided on a
+    stale read is ever written.
     """
 
     submission_id: str
@@ -45,6 +46,7 @@ class Change:
     set_values: dict[str, Any] = field(default_factory=dict)
     remove: tuple[str, ...] = ()
     expected_values: dict[str, Any] = field(default_factory=dict)
+    expected_absent: tuple[str, ...] = ()
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +95,8 @@ def _update_request(table: str, change: Change) -> dict[str, Any]:
     )
     for name, value in change.expected_values.items():
         condition += f" AND {expression.path(name)} = {expression.value(value)}"
+    for name in change.expected_absent:
+        condition += f" AND attribute_not_exists({expression.path(name)})"
     return {
         "TableName": table,
         "Key": {ID: {"S": change.submission_id}},

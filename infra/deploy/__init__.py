@@ -34,6 +34,7 @@ from infra.deploy.stack import (
     describe_stack,
     stack_parameters,
 )
+from infra.deploy.subscription import TOPIC_OUTPUT, subscribe_operator
 from infra.deploy.template import (
     Template,
     TemplateAdapter,
@@ -122,6 +123,9 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")
+        if TOPIC_OUTPUT in change.outputs:
+            topic = change.outputs[TOPIC_OUTPUT]
+            subscribe_operator(aws, topic, prepared.site.operator_email, progress.say)
     outputs = change.outputs
     with progress.step(STEPS[4]):
         if "SiteBucketName" not in outputs:

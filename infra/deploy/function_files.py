@@ -1,4 +1,7 @@
-"""What the function's zip holds: what the handlers run and read, and nothing else.
+"""What the functions' zip holds: what the handlers run and read, and nothing else.
+
+One zip serves both of the template's functions, the form (`functions.contact.app.handler`)
+and the notifier (`functions.notify.app.handler`).
 
 - The project's modules the handlers import, directly or not: followed from each handler the
   template names, through every `import` of project code (those under `if TYPE_CHECKING:`
@@ -32,10 +35,11 @@ NEVER_IMPORTED = {
     "dns": "dnspython, for email-validator's deliverability check, which the form never asks for",
     "wrapt-stubs": "wrapt's type stubs",
 }
-# The AWS services the function calls: the store writes to DynamoDB; the email hash and the
-# Encryption SDK's data keys come from KMS. botocore lists every service folder it ships when it
-# builds its first client, so the other 400 would cost each cold start ~40 ms (and 25 MB).
-AWS_SERVICES = frozenset({"dynamodb", "kms"})
+# The AWS services the functions call: the form's store writes to DynamoDB; the email hash and
+# the Encryption SDK's data keys come from KMS; the notifier publishes to SNS. botocore lists
+# every service folder it ships when it builds its first client, so the other 400 would cost
+# each cold start ~40 ms (and 25 MB).
+AWS_SERVICES = frozenset({"dynamodb", "kms", "sns"})
 SERVICE_DATA_FOLDERS = ("botocore/data/", "boto3/data/")
 
 

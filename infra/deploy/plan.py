@@ -11,6 +11,7 @@ from infra.deploy.artefacts import artefact_bucket_name, artefact_uploaded, buck
 from infra.deploy.aws import Aws
 from infra.deploy.site_sync import local_files, plan_sync, remote_files
 from infra.deploy.stack import describe_stack
+from infra.deploy.subscription import TOPIC_OUTPUT, plan_subscription
 from infra.deploy.template import Template, chosen_parameters, origin_secret
 
 if TYPE_CHECKING:
@@ -58,6 +59,9 @@ def print_plan(aws: Aws, stack: str, prepared: Prepared, say: Callable[[str], No
     say(f"stack: {_stack_plan(aws, stack, template, chosen, current)}")
 
     outputs: dict[str, Any] = stack_outputs(current)
+    topic = outputs.get(TOPIC_OUTPUT)
+    for line in plan_subscription(aws.client("sns"), topic, prepared.site.operator_email):
+        say(f"notifications: {line}")
     local = local_files(prepared.out_dir, prepared.excluded)
     bucket = outputs.get("SiteBucketName")
     plan = plan_sync(local, remote_files(aws, bucket) if bucket else {})

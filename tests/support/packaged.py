@@ -55,6 +55,22 @@ NO_TRACE = """
 def traced():
     return {}
 """
+# The notifier's first batch, from the same package: a stream event in, its message ids out.
+FIRST_BATCH = """
+import json, sys, types
+from functions.notify.app import handler
+handler(json.loads(sys.argv[1]), types.SimpleNamespace(**json.loads(sys.argv[2])))
+print(json.dumps(traced()))
+"""
+
+
+@dataclass(frozen=True)
+class FirstBatch:
+    """What the notifier's first batch imported and opened, and everything it printed."""
+
+    output: str
+    modules: dict[str, str]
+    opened: list[str]
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,36 @@ def answer_first_request(
     zip that ships none: each module is compiled again at each start. `trace` records what the
     interpreter imported and opened (and costs the figures a little).
     """
+    event = http_api_event(
+        "POST", "/api/contact", json.dumps(fields), {"content-type": "application/json"}
+    )
+    script = (TRACE if trace else NO_TRACE) + FIRST_REQUEST
+    started = time.perf_counter()
+    done = _run_in_package(
+        script, environment, event, LocalLambdaContext(), package, write_bytecode
+    )
+    wall_ms = (time.perf_counter() - started) * 1e3
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return FirstAnswer(
+        status=figures["status"],
+        body=json.loads(figures["body"]),
+        import_ms=figures["import_ms"],
+        total_ms=figures["total_ms"],
+        wall_ms=wall_ms,
+        output=done.stdout,
+        modules=figures.get("modules", {}),
+        opened=figures.get("opened", []),
+    )
+
+
+def _run_in_package(
+    script: str,
+    environment: dict[str, str],
+    event: dict,
+    context: LocalLambdaContext,
+    package: Path | None,
+    write_bytecode: bool = True,
+) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "AWS_ACCESS_KEY_ID": "testing",
@@ -99,16 +145,11 @@ def answer_first_request(
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     # -S: no site-packages, so the package must bring every dependency; Lambda runs the code
     # from the folder it unpacked, which is also the working directory.
-    script = (TRACE if trace else NO_TRACE) + FIRST_REQUEST
     command = [sys.executable, *(["-S"] if package else []), "-c", script]
-    event = http_api_event(
-        "POST", "/api/contact", json.dumps(fields), {"content-type": "application/json"}
-    )
-    context = vars(LocalLambdaContext()).copy()
-    context.pop("deadline")  # this process's clock; the handler never asks for the time left
-    started = time.perf_counter()
+    attributes = vars(context).copy()
+    attributes.pop("deadline")  # this process's clock; the handler never asks for the time left
     done = subprocess.run(
-        [*command, json.dumps(event), json.dumps(context)],
+        [*command, json.dumps(event), json.dumps(attributes)],
         env=env,
         cwd=package or ROOT,
         capture_output=True,
@@ -116,17 +157,14 @@ def answer_first_request(
         timeout=120,
         check=False,
     )
-    wall_ms = (time.perf_counter() - started) * 1e3
     if done.returncode != 0:
         raise AssertionError(f"the function did not answer:\n{done.stderr[-4000:]}")
+    return done
+
+
+def notify_first_batch(environment: dict[str, str], event: dict, package: Path) -> FirstBatch:
+    """Hand the notifier in `package` one stream event in a fresh interpreter, traced."""
+    context = LocalLambdaContext("notify-local", memory_limit_in_mb=256)
+    done = _run_in_package(TRACE + FIRST_BATCH, environment, event, context, package, False)
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return FirstAnswer(
-        status=figures["status"],
-        body=json.loads(figures["body"]),
-        import_ms=figures["import_ms"],
-        total_ms=figures["total_ms"],
-        wall_ms=wall_ms,
-        output=done.stdout,
-        modules=figures.get("modules", {}),
-        opened=figures.get("opened", []),
-    )
+    return FirstBatch(done.stdout, figures["modules"], figures["opened"])

@@ -35,6 +35,8 @@ READY_SECONDS = 90.0
 STOP_SECONDS = 20.0
 # Under load a submission waits for those ahead of it: the preview runs one at a time.
 REQUEST_SECONDS = 60.0
+# How the preview prints what the operator's topic would mail (`preview.notifications`).
+NOTIFICATION_LINE = "notification for "
 
 
 def free_port() -> int:
@@ -53,10 +55,10 @@ def serve_command(port: int, aws_port: int, out_dir: Path, content_dir: Path | N
     return command
 
 
-def _clean_environment() -> dict[str, str]:
+def _clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     environment["PYTHONUNBUFFERED"] = "1"
-    return environment
+    return {**environment, **(extra or {})}
 
 
 @dataclass
@@ -80,6 +82,23 @@ class Preview:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def notifications(self) -> list[str]:
+        """Every notification the preview printed so far, one line each."""
+        return [line for line in self.log().splitlines() if line.startswith(NOTIFICATION_LINE)]
+
+    def wait_for_notifications(self, ids: set[str], timeout: float) -> list[str]:
+        """The notification lines once every id is named in one; fail after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.notifications()
+            if all(any(i in line for line in lines) for i in ids):
+                return lines
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log()}")
+            time.sleep(0.1)
+        missing = sorted(i for i in ids if not any(i in line for line in self.notifications()))
+        raise AssertionError(f"no notification within {timeout:.0f} s for {missing}:\n{self.log()}")
 
     def wait_until_ready(self, timeout: float = READY_SECONDS) -> None:
         """Wait until the site answers and then the form function (the local AWS is ready)."""
@@ -169,8 +188,13 @@ class Preview:
                     os.environ[name] = value
 
 
-def start_preview(work_dir: Path, content_dir: Path | None = None) -> Preview:
-    """Start `build.py serve` on free ports with its output in `work_dir`; wait until ready."""
+def start_preview(
+    work_dir: Path, content_dir: Path | None = None, environment: dict[str, str] | None = None
+) -> Preview:
+    """Start `build.py serve` on free ports with its output in `work_dir`; wait until ready.
+
+    `environment` adds variables, such as the notifications' batching window.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
     port, aws_port = free_port(), free_port()
     log_path = work_dir / "serve.log"
@@ -181,7 +205,7 @@ def start_preview(work_dir: Path, content_dir: Path | None = None) -> Preview:
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=_clean_environment(),
+            env=_clean_environment(environment),
         )
     preview = Preview(process, port, aws_port, out_dir, log_path)
     try:
@@ -193,9 +217,11 @@ def start_preview(work_dir: Path, content_dir: Path | None = None) -> Preview:
 
 
 @contextmanager
-def running_preview(work_dir: Path, content_dir: Path | None = None) -> Iterator[Preview]:
+def running_preview(
+    work_dir: Path, content_dir: Path | None = None, environment: dict[str, str] | None = None
+) -> Iterator[Preview]:
     """A preview for the duration of the block, stopped with Ctrl-C afterwards."""
-    preview = start_preview(work_dir, content_dir)
+    preview = start_preview(work_dir, content_dir, environment)
     try:
         yield preview
     finally:

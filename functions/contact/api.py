@@ -20,12 +20,15 @@ from functions.contact.body import (
 )
 from functions.contact.content import load_form_content
 from functions.contact.errors import REQUEST, StorageUnavailable, SubmissionRejected
-from functions.contact.openapi_spec import CONTACT_RESPONSES, document
+from functions.contact.openapi_spec import CONTACT_RESPONSES, WARM_UP_RESPONSES, document
 from functions.contact.responses import API_HEADERS, received, rejected
 from functions.contact.settings import ContentLocation
 
 CONTACT_PATH = "/api/contact"
 OPENAPI_PATH = "/api/openapi.json"
+WARM_UP_PATH = "/api/warm-up"
+# The methods each path answers; any other is 405 with these in `Allow`.
+ALLOWED_METHODS = {CONTACT_PATH: "POST", WARM_UP_PATH: "GET"}
 
 # debug=False explicitly: Powertools' debug mode would print whole events, personal data
 # included, whatever the environment says.
@@ -64,6 +67,25 @@ def submit_contact_form() -> Response[str]:
     return received(receipt.submission_id, receipt.locale, is_form_post(event.headers))
 
 
+@app.get(
+    WARM_UP_PATH,
+    summary="Wake the function before a submission",
+    description=(
+        "The contact page's script asks once per page view, so the function has started and "
+        "built its clients before the visitor sends the form. Answers 204 and stores nothing."
+    ),
+    responses=WARM_UP_RESPONSES,
+    operation_id="warmUp",
+)
+def warm_up() -> Response[str]:
+    """Build what the first submission needs, touching no AWS service; answer 204."""
+    # Not counted by the per-address limiter: a page view is not a submission, and a visitor
+    # who reloads the contact page must not use up their sends. API Gateway's throttling
+    # counts it like every request.
+    runtime.warm_up()
+    return Response(status_code=204, headers=API_HEADERS)
+
+
 @app.get(OPENAPI_PATH, include_in_schema=False)
 def openapi_document() -> Response[str]:
     """The OpenAPI document of this API, generated from the code and the current content."""
@@ -86,13 +108,14 @@ def _answer_rejection(exc: SubmissionRejected) -> Response[str]:
 
 @app.not_found
 def _answer_not_found(exc: NotFoundError) -> Response[str]:
-    # The form's path with another method is 405, so clients learn to POST; the rest is 404.
-    if app.current_event.path == CONTACT_PATH:
+    # A known path with another method is 405, so clients learn the right one; the rest is 404.
+    allowed = ALLOWED_METHODS.get(app.current_event.path)
+    if allowed:
         return Response(
             status_code=405,
             content_type="application/json",
             body=json.dumps({"message": "Method not allowed"}),
-            headers={**API_HEADERS, "Allow": "POST"},
+            headers={**API_HEADERS, "Allow": allowed},
         )
     return _answer_routing_error(exc)
 

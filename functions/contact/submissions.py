@@ -8,13 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import phonenumbers
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from functions import personal_data, submission_item
 from functions.contact.content import FormContent
 from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
-from functions.contact.models import Submission, field_errors, validate_submission
+from functions.contact.models import (
+    DEFAULT_PHONE_REGION,
+    Submission,
+    field_errors,
+    validate_submission,
+)
 from functions.contact.store import SubmissionWriter
 from functions.submission_item import CROSS_BORDER, MARKETING, PROCESSING
 
@@ -32,6 +38,12 @@ class Receipt:
     submission_id: str
     locale: str
     outcome: Outcome
+
+
+def _example_phone_number() -> str:
+    # libphonenumber's own example number of the default region: no one's real number.
+    example = phonenumbers.example_number(DEFAULT_PHONE_REGION)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
 
 def submission_id_for(idempotency_key: str | None) -> str:
@@ -80,6 +92,29 @@ class SubmissionDesk:
         except AlreadyStored:
             return Receipt(submission_id, submission.locale, "repeated")
         return Receipt(submission_id, submission.locale, "stored")
+
+    def rehearse(self) -> None:
+        """Validate a made-up submission: what a real one needs then is loaded, nothing stored.
+
+        The first validation loads the phone library's metadata for the default region and the
+        email validator's tables. Nothing is encrypted, hashed or written: that takes AWS.
+        """
+        language = self._content.default_language
+        validate_submission(
+            {
+                "last_name": "Warm-up",
+                "first_name": "Ұлжан",
+                "email": "warm-up@example.com",
+                "phone": [_example_phone_number()],
+                "consent": True,
+                "cross_border": True,
+                "policy_version": self._content.current_policy[language],
+                "locale": language,
+                "idempotency_key": str(uuid.uuid4()),
+            },
+            self._content.languages,
+            self._content.ask_cross_border_consent,
+        )
 
     def _check_policy_version(self, fields: dict[str, Any]) -> None:
         # Before the fields: a page showing an old policy must be reloaded whatever else is

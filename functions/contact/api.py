@@ -49,22 +49,24 @@ app = APIGatewayHttpResolver(debug=False)
 def submit_contact_form() -> Response[str]:
     """Check where the request comes from and what it carries, then store the submission."""
     event = app.current_event
+    # Read once: each `event.headers` builds a new case-insensitive copy.
+    headers = event.headers
     current = runtime.current()
-    origin = event.headers.get("origin")
+    origin = headers.get("origin")
     # No Origin at all is allowed: curl and privacy-minded clients send none, and a foreign
     # page's browser always sends one with a POST.
     if origin is not None and origin.rstrip("/") not in current.settings.allowed_origins:
         raise SubmissionRejected.whole_request("forbidden_origin")
     if not current.limiter.allow(event.request_context.http.source_ip):
         raise SubmissionRejected.whole_request("rate_limited")
-    content_type = media_type(event.headers)
+    content_type = media_type(headers)
     if content_type not in MEDIA_TYPES:
         raise SubmissionRejected.whole_request("unsupported_media_type")
     check_size(event.body, bool(event.is_base64_encoded))
     fields = read_fields(content_type, raw_body(event.body, bool(event.is_base64_encoded)))
     receipt = current.desk.receive(fields)
     telemetry.record_received(receipt.submission_id, receipt.locale, receipt.outcome)
-    return received(receipt.submission_id, receipt.locale, is_form_post(event.headers))
+    return received(receipt.submission_id, receipt.locale, is_form_post(headers))
 
 
 @app.get(

@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from infra.deploy.bytecode import LAMBDA_TASK_ROOT, runtime_python
+from infra.deploy.bytecode import LAMBDA_TASK_ROOT
 from infra.deploy.packaging import ROOT, Artefact, package_function, stage_function
 from tests.support.contact import valid_fields
 from tests.support.packaged import answer_first_request
@@ -87,22 +87,3 @@ def test_packaged_function_runs_its_bytecode_not_its_sources(tmp_path: Path) -> 
         items = boto3.client("dynamodb", endpoint_url=endpoint).scan(TableName=table)["Items"]
     assert first.status == 201, first.body
     assert [item["id"]["S"] for item in items] == [first.body["id"]]
-
-
-@pytest.mark.parametrize(
-    ("script", "found"),
-    [
-        ("#!/bin/sh\necho 'pyenv: python9.9: command not found' >&2\nexit 127\n", False),
-        ("#!/bin/sh\necho 9.8\n", False),
-        ("#!/bin/sh\necho 9.9\n", True),
-    ],
-    ids=["shim-without-version", "other-version", "runtime-version"],
-)
-def test_runtime_python_is_one_that_runs_the_runtime_version(
-    script: str, found: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    python = tmp_path / "python9.9"
-    python.write_text(script, encoding="utf-8")
-    python.chmod(0o755)
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert (runtime_python("9.9") == str(python)) is found

@@ -19,9 +19,9 @@ import boto3
 import pytest
 
 from infra.deploy import deploy
-from infra.deploy.bytecode import runtime_python
 from infra.deploy.packaging import LAMBDA
 from infra.deploy.site_sync import IMMUTABLE, REVALIDATE
+from infra.runtime_python import RuntimePythonNotFound, find_runtime_python
 from preview.local_aws import LOCAL_REGION, moto_template, start_moto_server
 from sitegen.security import HEADERS_FILE
 from tests.support.aws_env import use_fake_aws_credentials
@@ -195,9 +195,13 @@ def test_deploy_reports_each_step(published: tuple[Snapshot, Snapshot]) -> None:
         assert f"[{step}/6]" in first.output
     assert "stack estimation-e2e created" in first.output
     assert "no CDN to invalidate" in first.output
-    # This machine may or may not have the runtime's Python; the deploy says when it has not.
-    runtime_missing = runtime_python(LAMBDA.python_version) is None
-    assert ("the zip carries no bytecode" in first.output) == runtime_missing
+    # The deploy names the runtime's Python that wrote the bytecode, or says there was none.
+    try:
+        compiler = find_runtime_python(LAMBDA.python_version)
+    except RuntimePythonNotFound:
+        assert "the zip carries no bytecode" in first.output
+    else:
+        assert f"bytecode written by {compiler.describe()}" in first.output
 
 
 def test_deploy_again_changes_nothing(published: tuple[Snapshot, Snapshot]) -> None:

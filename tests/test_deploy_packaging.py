@@ -269,6 +269,23 @@ def test_package_keeps_aws_data_only_for_the_services_the_function_calls(
     assert not [n for n in names if n.startswith("boto3/data/") and n.split("/")[2] == "s3"]
 
 
+def test_package_endpoint_data_names_only_the_functions_services_in_every_partition(
+    artefact: Artefact, dependencies: Path
+) -> None:
+    packaged = json.loads(zipfile.ZipFile(artefact.path).read("botocore/data/endpoints.json"))
+    installed = json.loads((dependencies / "botocore/data/endpoints.json").read_text("utf-8"))
+
+    assert [p["partition"] for p in packaged["partitions"]] == [
+        p["partition"] for p in installed["partitions"]
+    ]
+    for kept, whole in zip(packaged["partitions"], installed["partitions"], strict=True):
+        assert set(kept["services"]) == AWS_SERVICES & set(whole["services"])
+        assert kept["regions"] == whole["regions"]
+        assert {name: kept["services"][name] for name in AWS_SERVICES} == {
+            name: whole["services"][name] for name in AWS_SERVICES
+        }
+
+
 def test_packaged_function_stores_a_submission_using_only_what_the_zip_holds(
     packaged_run: PackagedRun,
 ) -> None:

@@ -384,3 +384,18 @@ def test_e2e_cross_border_without_javascript_requires_both_boxes(
     item = assert_stored_once_and_protected(preview, before, person)
     consents = ("processing", "cross_border")
     assert_consents_kept_with_their_times(item, consents, sent_after, dt.datetime.now(dt.UTC))
+
+
+def test_e2e_contact_page_wakes_the_function_through_the_preview(preview, page):
+    # The page's warm-up reaches the real handler as API Gateway would hand it over, under the
+    # preview's real CSP, and is answered 204, uncached, with nothing stored.
+    before = set(preview.stored_items())
+
+    with page.expect_response(lambda response: response.url.endswith("/api/warm-up")) as woken:
+        page.goto(f"{preview.url}/en/contact/")
+
+    answer = woken.value
+    assert answer.status == 204
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.request.method == "GET"
+    assert set(preview.stored_items()) == before

@@ -397,3 +397,21 @@ def test_response_headers_policy_sends_what_the_build_sets(
 def test_response_headers_policy_without_parameters_sends_none(template: dict[str, Any]) -> None:
     # A header the build drops must leave the CDN too: the defaults send nothing.
     assert cloudfront_headers(template, {}) == {}
+
+
+def test_warm_up_path_is_never_cached_and_carries_no_cookies(template: dict[str, Any]) -> None:
+    # The contact page's warm-up (`functions.contact.api.WARM_UP_PATH`) must reach a function
+    # each time, and nothing about the visitor with it.
+    from fnmatch import fnmatch
+
+    from functions.contact.api import WARM_UP_PATH
+
+    config = resource(template, "SiteDistribution")["DistributionConfig"]
+    (behaviour,) = [b for b in config["CacheBehaviors"] if fnmatch(WARM_UP_PATH, b["PathPattern"])]
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert "GET" in behaviour["AllowedMethods"]
+    forwarded = resource(template, "ApiOriginRequestPolicy")["OriginRequestPolicyConfig"]
+    assert forwarded["CookiesConfig"]["CookieBehavior"] == "none"
+    assert forwarded["QueryStringsConfig"]["QueryStringBehavior"] == "none"
+    route = resource(template, "ContactApiRoute")["RouteKey"]
+    assert route == "ANY /api/{proxy+}"

@@ -21,13 +21,16 @@ from functions.contact.body import (
 )
 from functions.contact.content import load_form_content
 from functions.contact.errors import REQUEST, StorageUnavailable, SubmissionRejected
-from functions.contact.openapi_spec import CONTACT_RESPONSES, document
+from functions.contact.openapi_spec import CONTACT_RESPONSES, WARM_UP_RESPONSES, document
 from functions.contact.responses import API_HEADERS, received, rejected
 from functions.contact.settings import ContentLocation
 from functions.contact.viewer import came_through_the_cdn, visitor_address
 
 CONTACT_PATH = "/api/contact"
 OPENAPI_PATH = "/api/openapi.json"
+WARM_UP_PATH = "/api/warm-up"
+# The methods each path answers; any other is 405 with these in `Allow`.
+ALLOWED_METHODS = {CONTACT_PATH: "POST", WARM_UP_PATH: "GET"}
 
 # debug=False explicitly: Powertools' debug mode would print whole events, personal data
 # included, whatever the environment says.
@@ -58,8 +61,10 @@ app.use(middlewares=[_through_the_cdn])
 def submit_contact_form() -> Response[str]:
     """Check where the request comes from and what it carries, then store the submission."""
     event = app.current_event
+    # Read once: each `event.headers` builds a new case-insensitive copy.
+    headers = event.headers
     current = runtime.current()
-    origin = event.headers.get("origin")
+    origin = headers.get("origin")
     # No Origin at all is allowed: curl and privacy-minded clients send none, and a foreign
     # page's browser always sends one with a POST.
     if origin is not None and origin.rstrip("/") not in current.settings.allowed_origins:
@@ -69,14 +74,33 @@ def submit_contact_form() -> Response[str]:
     )
     if not current.limiter.allow(visitor):
         raise SubmissionRejected.whole_request("rate_limited")
-    content_type = media_type(event.headers)
+    content_type = media_type(headers)
     if content_type not in MEDIA_TYPES:
         raise SubmissionRejected.whole_request("unsupported_media_type")
     check_size(event.body, bool(event.is_base64_encoded))
     fields = read_fields(content_type, raw_body(event.body, bool(event.is_base64_encoded)))
     receipt = current.desk.receive(fields)
     telemetry.record_received(receipt.submission_id, receipt.locale, receipt.outcome)
-    return received(receipt.submission_id, receipt.locale, is_form_post(event.headers))
+    return received(receipt.submission_id, receipt.locale, is_form_post(headers))
+
+
+@app.get(
+    WARM_UP_PATH,
+    summary="Wake the function before a submission",
+    description=(
+        "The contact page's script asks once per page view, so the function has started and "
+        "built its clients before the visitor sends the form. Answers 204 and stores nothing."
+    ),
+    responses=WARM_UP_RESPONSES,
+    operation_id="warmUp",
+)
+def warm_up() -> Response[str]:
+    """Build what the first submission needs, touching no AWS service; answer 204."""
+    # Not counted by the per-address limiter: a page view is not a submission, and a visitor
+    # who reloads the contact page must not use up their sends. API Gateway's throttling
+    # counts it like every request.
+    runtime.warm_up()
+    return Response(status_code=204, headers=API_HEADERS)
 
 
 @app.get(OPENAPI_PATH, include_in_schema=False)
@@ -101,13 +125,14 @@ def _answer_rejection(exc: SubmissionRejected) -> Response[str]:
 
 @app.not_found
 def _answer_not_found(exc: NotFoundError) -> Response[str]:
-    # The form's path with another method is 405, so clients learn to POST; the rest is 404.
-    if app.current_event.path == CONTACT_PATH:
+    # A known path with another method is 405, so clients learn the right one; the rest is 404.
+    allowed = ALLOWED_METHODS.get(app.current_event.path)
+    if allowed:
         return Response(
             status_code=405,
             content_type="application/json",
             body=json.dumps({"message": "Method not allowed"}),
-            headers={**API_HEADERS, "Allow": "POST"},
+            headers={**API_HEADERS, "Allow": allowed},
         )
     return _answer_routing_error(exc)
 

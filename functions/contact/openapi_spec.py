@@ -96,6 +96,18 @@ CONTACT_RESPONSES: dict[int, Any] = {
     503: _refusal("Storage or encryption failed; nothing was stored", headers=_RETRY_AFTER),
 }
 
+WARM_UP_RESPONSES: dict[int, Any] = {
+    204: {
+        "description": "Awake: nothing to read, nothing stored",
+        "headers": {"Cache-Control": {"description": "`no-store`", "schema": {"type": "string"}}},
+    },
+    503: {
+        "description": "The function's configuration or content is broken",
+        "content": {"application/json": _JSON_ERRORS},
+        "headers": _RETRY_AFTER,
+    },
+}
+
 
 def _class_escape(char: str) -> str:
     # Only the characters that mean something inside a class are escaped: ECMA-262's Unicode
@@ -232,6 +244,7 @@ def document(app: Any, content: FormContent) -> str:
     # Powertools describes a body for every answer from the route's return type; a redirect
     # has none. Its own validation-error schemas go too: this API answers with ours.
     operation["responses"]["303"].pop("content", None)
+    spec["paths"]["/api/warm-up"]["get"]["responses"]["204"].pop("content", None)
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         spec.get("components", {}).get("schemas", {}).pop(unused, None)
     return json.dumps(spec, indent=2, ensure_ascii=False)

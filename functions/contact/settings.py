@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from pydantic import Field
@@ -41,7 +42,7 @@ class Settings(ContentLocation):
     # Posts per source IP per minute, on top of API Gateway's own throttling; 0 turns it off.
     rate_limit_per_minute: int = Field(default=10, ge=0)
 
-    @property
+    @functools.cached_property
     def allowed_origins(self) -> frozenset[str]:
         """The origins whose pages may post the form, without trailing slashes."""
         return frozenset(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import phonenumbers
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
@@ -18,6 +19,7 @@ from functions import email_address, personal_data, submission_item
 from functions.contact.content import FormContent
 from functions.contact.errors import AlreadyStored, StorageUnavailable, SubmissionRejected
 from functions.contact.models import (
+    DEFAULT_PHONE_REGION,
     Submission,
     field_errors,
     field_positions,
@@ -42,6 +44,12 @@ class Receipt:
     submission_id: str
     locale: str
     outcome: Outcome
+
+
+def _example_phone_number() -> str:
+    # libphonenumber's own example number of the default region: no one's real number.
+    example = phonenumbers.example_number(DEFAULT_PHONE_REGION)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
 
 def content_fingerprint(email_mac: bytes, content: dict[str, Any]) -> str:
@@ -103,6 +111,29 @@ class SubmissionDesk:
         except AlreadyStored:
             return Receipt(submission_id, submission.locale, "repeated")
         return Receipt(submission_id, submission.locale, "stored")
+
+    def rehearse(self) -> None:
+        """Validate a made-up submission: what a real one needs then is loaded, nothing stored.
+
+        The first validation loads the phone library's metadata for the default region and the
+        email validator's tables. Nothing is encrypted, hashed or written: that takes AWS.
+        """
+        language = self._content.default_language
+        validate_submission(
+            {
+                "last_name": "Warm-up",
+                "first_name": "Ұлжан",
+                "email": "warm-up@example.com",
+                "phone": [_example_phone_number()],
+                "consent": True,
+                "cross_border": True,
+                "policy_version": self._content.current_policy[language],
+                "locale": language,
+                "idempotency_key": str(uuid.uuid4()),
+            },
+            self._content.languages,
+            self._content.ask_cross_border_consent,
+        )
 
     def _check_policy_version(self, fields: dict[str, Any]) -> None:
         # Before the fields: a page showing an old policy must be reloaded whatever else is

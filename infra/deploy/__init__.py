@@ -7,6 +7,7 @@ set is deleted unexecuted, unchanged files are not uploaded, and the CDN is left
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,6 @@ from infra.deploy.artefacts import (
     upload_artefact,
 )
 from infra.deploy.aws import Aws
-from infra.deploy.bytecode import runtime_python
 from infra.deploy.cdn import invalidate
 from infra.deploy.errors import DeployError
 from infra.deploy.packaging import LAMBDA, Artefact, package_function
@@ -42,6 +42,7 @@ from infra.deploy.template import (
     load_template,
     origin_secret,
 )
+from infra.runtime_python import VARIABLE, RuntimePythonNotFound, find_runtime_python
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
 
@@ -88,19 +89,31 @@ def _prepare(
         result = build(content_dir, out_dir)
         progress.say(f"{len(result.files)} files in {out_dir}")
     with progress.step(STEPS[1]):
-        compiler = runtime_python(LAMBDA.python_version)
+        compiler = _bytecode_compiler(progress)
         artefact = package_function(content_dir, bytecode_python=compiler)
         progress.say(f"{artefact.key} ({artefact.size / 1e6:.1f} MB)")
-        if not artefact.bytecode:
-            progress.say(
-                f"no python{LAMBDA.python_version} on this machine, so the zip carries no "
-                "bytecode: each cold start compiles the code again (about a second more)"
-            )
     site = load_site(content_dir)
     headers = headers_for(out_dir)
     return Prepared(
         site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt)
     )
+
+
+def _bytecode_compiler(progress: Progress) -> str | None:
+    """The runtime's Python to write the zip's bytecode with, named; None when there is none."""
+    try:
+        found = find_runtime_python(LAMBDA.python_version)
+    except RuntimePythonNotFound as missing:
+        if os.environ.get(VARIABLE, "").strip():
+            # Asked for by name: a wrong one is the operator's to fix, not to ship around.
+            raise DeployError(str(missing)) from None
+        progress.say(
+            f"{missing}, so the zip carries no bytecode: each cold start compiles the code "
+            "again (about a second more); see README.md, 'Cold start'"
+        )
+        return None
+    progress.say(f"bytecode written by {found.describe()}")
+    return found.path
 
 
 def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> dict[str, str]:

@@ -3,8 +3,8 @@
 Lambda unpacks the zip read-only, so Python cannot cache what it compiles there: without
 bytecode in the zip, every cold start compiles every module again (over a second on a
 development machine, `./dev bench contact`). Bytecode is specific to a Python minor version, so
-only the runtime's version (`python3.13`) can write bytecode Lambda will use; when the machine
-deploying has none, the zip goes without.
+only the runtime's version can write bytecode Lambda will use (`infra/runtime_python.py` finds
+it); when the machine deploying has none, the zip goes without.
 
 The files are unchecked-hash bytecode: Python loads them without reading or hashing the source,
 and they hold no timestamps, so the same sources and the same Python give the same bytes. The
@@ -14,7 +14,6 @@ file names inside point where Lambda unpacks the code, so tracebacks name real p
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -52,21 +51,6 @@ if __name__ == "__main__":
         names = list(pool.map(compile_one, [(*job, work, task_root) for job in jobs], chunksize=32))
     print(json.dumps([name for name in names if name]))
 """
-
-
-def runtime_python(python_version: str) -> str | None:
-    """This machine's `python3.X` for the runtime's version, if it has one that runs."""
-    found = shutil.which(f"python{python_version}")
-    if found is None:
-        return None
-    # A version manager's shim can be on the PATH without the version behind it.
-    result = subprocess.run(
-        [found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return found if result.returncode == 0 and result.stdout.strip() == python_version else None
 
 
 def python_identity(python: str) -> str:

@@ -264,11 +264,28 @@
       });
   });
 
+  // Wake the form's function while the visitor types, so their send does not wait for it to
+  // start (README, "Cold start"): one bare request per page view, without cookies, referrer
+  // or anything else about the visitor, never cached. A page shown again from the
+  // back/forward cache is a new view, perhaps after the function went idle.
+  function warmUp() {
+    fetch(form.getAttribute("data-warm-up-url"), {
+      method: "GET",
+      credentials: "omit",
+      cache: "no-store",
+      referrerPolicy: "no-referrer",
+    }).catch(function () {});
+  }
+
+  warmUp();
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
+    // Shown again from the back/forward cache: whatever is sent now is a submission of its
+    // own, and the function may have gone idle since.
     idempotencyKey = newUuid();
     sending = false;
     updateSubmit();
+    warmUp();
   });
   consents.forEach(function (box) { box.addEventListener("change", updateSubmit); });
   addPhone.addEventListener("click", addPhoneRow);

@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import os
 import pkgutil
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,23 @@ def analytics_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     result = build(content, content.parent / "dist")
     with serve_static(result.out_dir) as url:
         yield url
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count every AWS API call by service and operation, e.g. `kms.GenerateMac`."""
+    # Imported here: the site's tests never load botocore.
+    import botocore.client
+
+    calls: Counter[str] = Counter()
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def counting(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
+        calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
+        return make_api_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
 
 
 @pytest.fixture(scope="module")

@@ -63,6 +63,8 @@ def publish_policy_version(content: Path, site: Path) -> None:
         text = re.sub(r'(?m)^version = ".*"$', 'version = "9.9"', current.read_text("utf-8"))
         text = re.sub(r"(?m)^effective = .*$", "effective = 2099-01-01", text)
         (current.parent / "9.9.md").write_text(text, encoding="utf-8")
+        # As "Publishing a new version" says: the contact page links the version its form sends.
+        replace_in(content / language / "contact.md", r"/privacy/1\.0/", "/privacy/9.9/")
 
 
 EDITS: dict[str, Callable[[Path, Path], None]] = {

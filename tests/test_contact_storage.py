@@ -50,20 +50,6 @@ class CacheClock:
 
 
 @pytest.fixture
-def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Count every AWS API call by service and operation, e.g. `kms.GenerateMac`."""
-    calls: Counter[str] = Counter()
-    make_api_call = botocore.client.BaseClient._make_api_call
-
-    def counting(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
-        calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
-        return make_api_call(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    return calls
-
-
-@pytest.fixture
 def cache_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[CacheClock]:
     """A fresh data masker whose data-key cache runs on a clock the test moves."""
     clock = CacheClock()

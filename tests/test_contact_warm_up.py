@@ -34,20 +34,6 @@ def request(path: str, method: str = "GET", source_ip: str = "203.0.113.7") -> d
 
 
 @pytest.fixture
-def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Count every AWS API call by service and operation, e.g. `kms.GenerateMac`."""
-    calls: Counter[str] = Counter()
-    make_api_call = botocore.client.BaseClient._make_api_call
-
-    def counting(self: botocore.client.BaseClient, operation: str, params: dict) -> dict:
-        calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
-        return make_api_call(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    return calls
-
-
-@pytest.fixture
 def cold(contact: ContactFunction) -> Iterator[ContactFunction]:
     """The function as a new Lambda instance finds it: nothing built, no data key cached."""
     runtime.reset()

@@ -25,6 +25,7 @@ from functions.operator.resources import Resources
 from functions.operator.store import AuditedStore, Change
 from preview.lambda_events import LocalLambdaContext, http_api_event
 from tests.support.contact import JSON_HEADERS, contact_function, valid_fields
+from tests.support.operator import Operator, TerminalInput, operator_runner
 from tests.support.stack import Stack
 
 
@@ -73,39 +74,15 @@ def submit(person: Person, marketing: bool = False, locale: str = "ru", email: s
     return json.loads(answer["body"])["id"]
 
 
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
 @pytest.fixture
-def operator(stack: Stack, capsys: pytest.CaptureFixture[str]):
+def operator(stack: Stack, capsys: pytest.CaptureFixture[str]) -> Operator:
     """Run `estimation-operator --stack <test stack> ARGS...` in-process."""
-
-    def run(*args: str) -> Result:
-        capsys.readouterr()  # drop what the handler printed (its metrics)
-        code = main(["--stack", stack.name, *args])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run
+    return operator_runner(stack, capsys)
 
 
 def token_of(key: object) -> str:
     """A `--next-token` as `list` encodes one, holding any JSON value."""
     return base64.urlsafe_b64encode(json.dumps(key).encode("utf-8")).decode("ascii")
-
-
-class TerminalInput(io.StringIO):
-    """Standard input as a person at a terminal types it."""
-
-    def isatty(self) -> bool:
-        return True
 
 
 def item(stack: Stack, submission_id: str) -> dict[str, Any]:

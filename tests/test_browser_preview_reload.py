@@ -7,7 +7,6 @@ watch the open pages, never reloading them themselves. How fast that happens is 
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.support.preview import ROOT, Preview, running_preview
+from tests.support.preview import Preview, running_preview
+from tests.support.site import copy_content
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WAIT_MS = 30_000
@@ -30,9 +30,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture(scope="module")
 def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("reload-content") / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
+    return copy_content(tmp_path_factory.mktemp("reload-content"))
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from infra.deploy.packaging import (
 from preview.lambda_events import dynamodb_stream_event
 from tests.support.contact import valid_fields
 from tests.support.packaged import FirstAnswer, FirstBatch, answer_first_request, notify_first_batch
+from tests.support.site import copy_content
 from tests.support.stack import function_environment, stack_on_moto_server
 
 ELF_MACHINE_AARCH64 = 183
@@ -189,7 +189,7 @@ def test_package_rebuilt_from_same_sources_is_byte_identical(
 def test_package_key_changes_with_the_content(
     artefact: Artefact, dependencies: Path, tmp_path: Path
 ) -> None:
-    content = shutil.copytree(ROOT / "content", tmp_path / "content")
+    content = copy_content(tmp_path)
     strings = content / "en" / "strings.toml"
     strings.write_text(strings.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     edited = write_zip(package_entries(content, dependencies), tmp_path / "edited.zip")

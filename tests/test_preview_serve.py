@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +34,7 @@ from tests.support.preview import (
     serve_command,
     start_preview,
 )
+from tests.support.site import copy_content
 
 pytestmark = pytest.mark.slow
 REBUILD_SECONDS = 15.0
@@ -42,9 +42,7 @@ REBUILD_SECONDS = 15.0
 
 @pytest.fixture(scope="module")
 def content_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    copy = tmp_path_factory.mktemp("preview-content") / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
+    return copy_content(tmp_path_factory.mktemp("preview-content"))
 
 
 @pytest.fixture(scope="module")
@@ -261,8 +259,7 @@ def test_serve_stops_cleanly_and_frees_both_ports(tmp_path, stop_signal):
 
 
 def test_serve_refuses_to_start_on_broken_content_naming_the_file(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    content = copy_content(tmp_path)
     strings = content / "ru" / "strings.toml"
     strings.write_text(strings.read_text(encoding="utf-8") + "\n[broken\n", encoding="utf-8")
 

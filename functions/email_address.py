@@ -46,14 +46,28 @@ def lookup_form(text: str) -> str:
     >>> lookup_form("Straße@Example.DE"), lookup_form("strasse@example.de")
     ('straße@example.de', 'strasse@example.de')
     """
-    return validated_email(text).lower()
+    return _lookup_form_of_valid(validated_email(text))
+
+
+def _lookup_form_of_valid(address: str) -> str:
+    # Lower-case, never casefold (see the module's docstring).
+    return address.lower()
 
 
 def email_mac(kms_client: Any, email_hash_key_arn: str, email: str) -> bytes:
     """KMS's HMAC of the address's look-up form; the key never leaves KMS."""
+    return valid_email_mac(kms_client, email_hash_key_arn, validated_email(email))
+
+
+def valid_email_mac(kms_client: Any, email_hash_key_arn: str, address: str) -> bytes:
+    """`email_mac` of an address `validated_email` returned already, as a validated form holds.
+
+    The form function's hot path: it validated the address a moment before, and a second
+    check would only repeat the same work.
+    """
     answer = kms_client.generate_mac(
         KeyId=email_hash_key_arn,
-        Message=lookup_form(email).encode("utf-8"),
+        Message=_lookup_form_of_valid(address).encode("utf-8"),
         MacAlgorithm=MAC_ALGORITHM,
     )
     return answer["Mac"]

@@ -176,7 +176,8 @@ class SubmissionDesk:
 
     def _email_mac(self, email: str) -> bytes:
         try:
-            return email_address.email_mac(self._kms, self._email_hash_key_arn, email)
+            # `submission.email` is already `validated_email`'s normal form.
+            return email_address.valid_email_mac(self._kms, self._email_hash_key_arn, email)
         except (ClientError, BotoCoreError) as exc:
             raise StorageUnavailable("kms", type(exc).__name__) from exc
 

@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 from sitecontent.policy import current_policy_version
+from tests.benchmarks.figures import p99
 from tests.support.preview import ROOT, load_payload, running_preview, submit_concurrently
 
 SUBMISSIONS = 200
@@ -25,10 +26,6 @@ TIMEOUT_SECONDS = 300.0
 TARGET_MEDIAN_SECONDS = 1.0
 TARGET_P99_SECONDS = 2.0
 TARGET_PER_SECOND = 20.0
-
-
-def _p99(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
 def _line(name: str, value: float, target: float, unit: str, lower_is_better: bool) -> str:
@@ -54,5 +51,5 @@ def main() -> None:
     if not latencies:
         return
     print(_line("median latency", statistics.median(latencies), TARGET_MEDIAN_SECONDS, "s", True))
-    print(_line("p99 latency", _p99(latencies), TARGET_P99_SECONDS, "s", True))
+    print(_line("p99 latency", p99(latencies), TARGET_P99_SECONDS, "s", True))
     print(_line("throughput", len(latencies) / elapsed, TARGET_PER_SECOND, "/s", False))

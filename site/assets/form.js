@@ -287,6 +287,12 @@
     updateSubmit();
     warmUp();
   });
+  // The second click of a double click is the same intent as the first: the form may have
+  // been answered and unlocked with a new key in between (a warm function answers within a
+  // double click's interval), and that click would send the submission again.
+  submit.addEventListener("click", function (event) {
+    if (event.detail > 1) event.preventDefault();
+  });
   consents.forEach(function (box) { box.addEventListener("change", updateSubmit); });
   addPhone.addEventListener("click", addPhoneRow);
   addPhone.hidden = false;

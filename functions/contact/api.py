@@ -70,7 +70,7 @@ def submit_contact_form() -> Response[str]:
     if origin is not None and origin.rstrip("/") not in current.settings.allowed_origins:
         raise SubmissionRejected.whole_request("forbidden_origin")
     visitor = visitor_address(
-        event.headers, event.request_context.http.source_ip, runtime.edge().origin_secret
+        headers, event.request_context.http.source_ip, runtime.edge().origin_secret
     )
     if not current.limiter.allow(visitor):
         raise SubmissionRejected.whole_request("rate_limited")

@@ -5,7 +5,8 @@ Targets, each a ratio measured in one run (issue 13):
   Python (3.13) and, beside it, this machine's;
 - a submission a few seconds after its instance's warm-up ≤ 1.3 times the bare AWS calls it needs;
 - warm p50 ≤ 1.3 times the bare calls one submission needs (one `put_item`, one KMS call) on the
-  same moto in the same run; at most one DynamoDB write and one KMS call per submission.
+  same moto in the same run, on this machine's Python and again on Lambda's; at most one
+  DynamoDB write and one KMS call per submission.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +37,8 @@ TYPING_SECONDS = 3.0
 WARM_RUNS = 500
 COUNTED_SUBMISSIONS = 1000
 ORIGIN = "https://estimation.kz"
+# `./dev`'s virtualenv on Lambda's Python, where the warm figures are taken again.
+LAMBDA_PYTHON = ROOT / ".venv-lambda" / "bin" / "python"
 
 # The same start, importing only the libraries the function is built on and none of its code:
 # the part of the cold start no change to the function's own code can take away. The
@@ -342,7 +346,9 @@ def warm_and_calls() -> None:
         botocore.client.BaseClient._make_api_call = make_api_call
         del mock_aws
 
-    print(f"warm, in-process against moto ({len(handler_ms)} submissions, interleaved)")
+    print(
+        f"warm, in-process against moto, Python {HERE} ({len(handler_ms)} submissions, interleaved)"
+    )
     ratio_p50 = statistics.median(handler_ms) / statistics.median(bare_ms)
     _line("handler p50", statistics.median(handler_ms), "ms")
     _line("handler p99", _percentile(handler_ms, 0.99), "ms")
@@ -397,6 +403,21 @@ def _function_output_discarded() -> Iterator[None]:
             logger.registered_handler.setStream(previous)
 
 
+def warm_on_lambdas_python() -> None:
+    """The warm figures again on Lambda's Python (3.13), in `./dev`'s second virtualenv."""
+    if HERE == "3.13":
+        return
+    if not LAMBDA_PYTHON.exists():
+        print(
+            f"warm, Python 3.13: not measured, no {LAMBDA_PYTHON.relative_to(ROOT)} "
+            "(`./dev bench` builds it when it finds CPython 3.13)"
+        )
+        return
+    subprocess.run(
+        [str(LAMBDA_PYTHON), "-m", "tests.benchmarks.bench_contact", "warm"], cwd=ROOT, check=True
+    )
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores"
@@ -408,8 +429,15 @@ def main() -> None:
     print(f"before: {_load()}")
     fresh_instances()
     warm_and_calls()
+    sys.stdout.flush()
+    warm_on_lambdas_python()
     print(f"after: {_load()}")
 
 
 if __name__ == "__main__":
-    main()
+    # `warm`: only the warm figures, as `warm_on_lambdas_python` runs them on Lambda's Python.
+    if sys.argv[1:] == ["warm"]:
+        os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+        warm_and_calls()
+    else:
+        main()

@@ -22,6 +22,7 @@ from botocore.config import Config
 
 from infra.cloudformation import load_template
 from preview.alarms import alarm_definitions, create_alarms, physical_ids, raise_queue_alarms
+from preview.environment import variables_set
 from preview.lambda_events import LocalLambdaContext
 from preview.stream_mapping import MappingTarget, StreamMapping, mapping_settings
 
@@ -103,19 +104,10 @@ class NotificationPrinter:
 
 def _notifier_handler(environment: dict[str, str]) -> Callable[[dict, Any], Any]:
     """Import the notifier with its environment, as Lambda starts it."""
-    shared = {k: v for k, v in environment.items() if k not in OWN_VARIABLES}
-    os.environ.update(shared)
-    previous = {name: os.environ.get(name) for name in OWN_VARIABLES}
-    os.environ.update({k: v for k, v in environment.items() if k in OWN_VARIABLES})
-    try:
+    os.environ.update({k: v for k, v in environment.items() if k not in OWN_VARIABLES})
+    with variables_set({k: v for k, v in environment.items() if k in OWN_VARIABLES}):
         module_name, _, attribute = NOTIFIER_HANDLER.rpartition(".")
         return getattr(importlib.import_module(module_name), attribute)
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import boto3
 
 from functions.aws_clients import stack_outputs
 from functions.personal_data import decrypt_personal_data
+from preview.environment import variables_set
 from preview.local_aws import LOCAL_REGION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,16 +177,8 @@ class Preview:
             "AWS_DEFAULT_REGION": LOCAL_REGION,
             "AWS_REGION": LOCAL_REGION,
         }
-        previous = {name: os.environ.get(name) for name in names}
-        os.environ.update(names)
-        try:
+        with variables_set(names):
             yield
-        finally:
-            for name, value in previous.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def start_preview(

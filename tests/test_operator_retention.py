@@ -16,8 +16,15 @@ import uuid
 import boto3
 import pytest
 
+from functions.operator import actions
+from functions.operator.audit import AuditTrail
+from functions.operator.aws import Aws
 from functions.operator.cli import main
+from functions.operator.errors import RefusedError
+from functions.operator.records import Submissions
+from functions.operator.resources import Resources
 from functions.operator.retention import MARKETING_CONSENT, TOMBSTONE, UNANSWERED
+from functions.operator.store import AuditedStore
 from functions.submission_item import parse_timestamp
 from infra.cloudformation import load_template
 from tests.support.contact import ContactFunction, valid_fields
@@ -284,3 +291,35 @@ def test_retention_period_comes_from_the_stack(
     item = stored_item(contact.stack, submission_id)
     expected = parse_timestamp(item["answered_at"]) + dt.timedelta(days=30)
     assert item["expires_at"] == int(expected.timestamp())
+
+
+def test_retention_answer_decided_before_an_unsubscription_is_refused_not_misdated(
+    contact: ContactFunction, operator: Operator
+) -> None:
+    email = new_email("race")
+    submission_id = submit(contact, email, marketing=True)
+    outputs = contact.stack.outputs
+    resources = Resources(
+        outputs["SubmissionsTableName"],
+        outputs["AuditTableName"],
+        outputs["DataKeyArn"],
+        outputs["EmailHashKeyArn"],
+        int(outputs["RetentionDays"]),
+    )
+    aws = Aws()
+    submissions = Submissions(aws, resources, AuditedStore(aws, resources))
+
+    def unsubscribed_meanwhile(question: str) -> bool:
+        # Read with consent to news (no expiry); the person unsubscribes before the write.
+        assert operator("unsubscribe", email).code == 0
+        return True
+
+    with pytest.raises(RefusedError, match="changed while this command ran"):
+        actions.answered(
+            submissions, AuditTrail("arn:aws:iam::1:user/x"), submission_id, unsubscribed_meanwhile
+        )
+    assert "answered_at" not in stored_item(contact.stack, submission_id)
+
+    assert operator("answered", submission_id, "--yes").code == 0
+    item = stored_item(contact.stack, submission_id)
+    assert item["expires_at"] == after_days(item["answered_at"])

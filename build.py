@@ -34,6 +34,12 @@ def _add_folders(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _retention_days(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 36500:
+        raise argparse.ArgumentTypeError("give a whole number of days from 1 to 36500")
+    return int(text)
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand and option documented."""
     parser = argparse.ArgumentParser(
@@ -81,6 +87,14 @@ def make_parser() -> argparse.ArgumentParser:
         "--endpoint-url", default=None, metavar="URL", help="send every AWS call to this endpoint"
     )
     deploy.add_argument(
+        "--retention-days",
+        type=_retention_days,
+        default=None,
+        metavar="N",
+        help="days a submission is kept after its answer and the end of its marketing consent "
+        "(the stack's RetentionDays; default: the stack's own, 365 for a new stack)",
+    )
+    deploy.add_argument(
         "--dry-run", action="store_true", help="print what would be done, change nothing"
     )
     return parser
@@ -115,7 +129,14 @@ def _deploy(args: argparse.Namespace) -> int:
 
         adapt = moto_template
     return deploy(
-        args.content, args.out, args.stack, args.region, args.endpoint_url, args.dry_run, adapt
+        args.content,
+        args.out,
+        args.stack,
+        args.region,
+        args.endpoint_url,
+        args.dry_run,
+        adapt,
+        retention_days=args.retention_days,
     )
 
 

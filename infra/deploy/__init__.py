@@ -64,7 +64,15 @@ CROSS_BORDER_NOTE = (
     "cross-border consent (ask_cross_border_consent = false); see docs/deploying.md, "
     "'Choosing the AWS region'"
 )
-SHOWN_OUTPUTS = ("SiteUrl", "ApiUrl", "SubmissionsTableName", "OperatorPolicyArn")
+SHOWN_OUTPUTS = (
+    "SiteUrl",
+    "ApiUrl",
+    "SubmissionsTableName",
+    "OperatorPolicyArn",
+    "RetentionDays",
+)
+# The template's parameter for how long submissions are kept (`--retention-days`).
+RETENTION_DAYS = "RetentionDays"
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,16 @@ class Prepared:
     artefact: Artefact
     excluded: frozenset[str]
     template: Template
+    # Parameters the operator gave on the command line (`--retention-days`).
+    given: dict[str, str]
 
 
 def _prepare(
-    content_dir: Path, out_dir: Path, progress: Progress, adapt: TemplateAdapter | None
+    content_dir: Path,
+    out_dir: Path,
+    progress: Progress,
+    adapt: TemplateAdapter | None,
+    given: dict[str, str],
 ) -> Prepared:
     from sitegen.build import build
     from sitegen.security import HEADERS_FILE, headers_for
@@ -95,7 +109,7 @@ def _prepare(
     site = load_site(content_dir)
     headers = headers_for(out_dir)
     return Prepared(
-        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt)
+        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt), given
     )
 
 
@@ -133,6 +147,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
             template, prepared.site, prepared.headers, code_bucket, prepared.artefact
         )
         chosen.update(origin_secret(description))
+        chosen.update(prepared.given)
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")
@@ -168,18 +183,21 @@ def deploy(
     endpoint_url: str | None = None,
     dry_run: bool = False,
     adapt_template: TemplateAdapter | None = None,
+    retention_days: int | None = None,
 ) -> int:
     """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code.
 
     `adapt_template` turns the template into what the AWS at `endpoint_url` can create, when
-    that is a stand-in such as moto (`build.py` gives the preview's).
+    that is a stand-in such as moto (`build.py` gives the preview's). `retention_days` sets
+    the stack's `RetentionDays`; None keeps the stack's own (the template's default when new).
     """
     content_dir, out_dir = Path(content_dir), Path(out_dir)
     progress = Progress(3 if dry_run else len(STEPS))
     try:
         check_stack_name(stack)
         aws = Aws(region, endpoint_url)
-        prepared = _prepare(content_dir, out_dir, progress, adapt_template)
+        given = {} if retention_days is None else {RETENTION_DAYS: str(retention_days)}
+        prepared = _prepare(content_dir, out_dir, progress, adapt_template, given)
         if not (endpoint_url or prepared.site.ask_cross_border_consent):
             print(CROSS_BORDER_NOTE.format(region=aws.region))
         if dry_run:

@@ -55,7 +55,7 @@ NOTIFICATION_SECONDS = 120.0
 LANGUAGES = ("ru", "en")
 # The serve process (site, function, notifier; moto lives in a process of its own) may grow
 # with the run's traffic, but not without bound: this is what a developer's machine affords.
-MEMORY_BOUND_MB = 400.0
+MEMORY_BOUND_MB = 250.0
 ACCEPTED = {201, 303}
 # What every new item holds (`functions.submission_item.new_item`).
 NEW_ITEM_ATTRIBUTES = (

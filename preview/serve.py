@@ -52,8 +52,8 @@ RATE_LIMIT_VARIABLE = "PREVIEW_RATE_LIMIT_PER_MINUTE"
 # cores; it ends by itself (ready, or failed and reported), so this only bounds a start that
 # hangs.
 READY_WAIT_SECONDS = 60.0
-# The function's own answer when storage is unavailable (README, "Answers"), so the page's
-# script shows its usual message; a form post gets the same JSON.
+# The function's own answer when storage is unavailable (docs/form-api.md, "Answers"), so the
+# page's script retries it, then shows its usual message; a form post gets the same JSON.
 UNAVAILABLE = {
     "statusCode": 503,
     "headers": {"Content-Type": "application/json", "Retry-After": "2"},

@@ -3,6 +3,7 @@
 python build.py [build] [--content DIR] [--out DIR]
 python build.py serve [--host 127.0.0.1] [--port 8000] [--aws-port 5000] [--open]
 python build.py deploy --stack NAME [--region R] [--endpoint-url URL] [--dry-run]
+python build.py local-aws [--port 5001] [--stack demo]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONTENT = ROOT / "content"
 DEFAULT_OUT = ROOT / "dist"
-COMMANDS = ("build", "serve", "deploy")
+COMMANDS = ("build", "serve", "deploy", "local-aws")
 
 
 def _add_folders(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +98,18 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument(
         "--dry-run", action="store_true", help="print what would be done, change nothing"
     )
+    local_aws = commands.add_parser(
+        "local-aws",
+        help="run a local AWS (moto with the project's fixes) to rehearse a deploy against",
+        description="Run the project's moto server on loopback until Ctrl-C and print the "
+        "deploy command to try against it.",
+    )
+    local_aws.add_argument(
+        "--port", type=int, default=5001, help="port; 0: a free one (default: %(default)s)"
+    )
+    local_aws.add_argument(
+        "--stack", default="demo", help="stack name in the printed deploy line (default: demo)"
+    )
     return parser
 
 
@@ -151,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "deploy":
         return _deploy(args)
+    if args.command == "local-aws":
+        from preview.rehearsal import run
+
+        return run(args.port, args.stack)
     return _build(args.content, args.out)
 
 

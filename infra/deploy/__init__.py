@@ -157,7 +157,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
     outputs = change.outputs
     with progress.step(STEPS[4]):
         if "SiteBucketName" not in outputs:
-            raise DeployError(f"stack {stack} has no SiteBucketName output to upload the site to")
+            raise DeployError(_missing_outputs(stack, aws.endpoint_url))
         bucket = outputs["SiteBucketName"]
         local = local_files(prepared.out_dir, prepared.excluded)
         plan = plan_sync(local, remote_files(aws, bucket))
@@ -169,6 +169,20 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
     with progress.step(STEPS[5]):
         invalidate(aws, outputs.get("DistributionId"), plan, progress.say)
     return outputs
+
+
+def _missing_outputs(stack: str, endpoint_url: str | None) -> str:
+    """Why the stack has no bucket to upload to, and what to do about it."""
+    if endpoint_url is None:
+        return f"stack {stack} has no SiteBucketName output to upload the site to"
+    # A plain moto server keeps no outputs on a stack made through a change set, as deploys
+    # make them; the project's local AWS carries the fix (`preview.moto_compat`).
+    return (
+        f"stack {stack} at {endpoint_url} came back without its outputs: that endpoint looks "
+        "like a plain moto server, which forgets a stack's outputs. Rehearse against the "
+        "project's local AWS instead: run `./dev aws` (or `python build.py local-aws`) and "
+        "deploy to the endpoint it prints"
+    )
 
 
 def _at(progress: Progress) -> str:

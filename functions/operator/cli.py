@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -62,7 +61,7 @@ class Run:
         return self.stdin.readline().strip().lower() in {"y", "yes"}
 
     def print_json(self, value: Any) -> None:
-        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+        self.stdout.write(display.json_text(value) + "\n")
 
 
 def _since(text: str) -> str:
@@ -170,7 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("answered", "mark a submission answered: the inbox no longer lists it").add_argument(
         "id", metavar="ID"
     )
-    command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
+    command(
+        "reapply",
+        "after a backup restore, redo what the audit trail records since (withdraw, anonymise,"
+        " unsubscribe, block, unblock, answered) and list the updates to redo",
+    )
     listing = command("list", "metadata of submissions, a page at a time")
     listing.add_argument("--since", type=_since, metavar="DATE")
     listing.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE_SIZE, metavar="N")
@@ -232,7 +235,7 @@ COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
     "inbox": _inbox,
     "show": _show,
 }
-CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
+CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome | restore.Reapplied]] = {
     "unsubscribe": lambda run, a: actions.unsubscribe(run.submissions, run.audit, a.email),
     "block": lambda run, a: actions.block(run.submissions, run.audit, a.id),
     "unblock": lambda run, a: actions.unblock(run.submissions, run.audit, a.id),

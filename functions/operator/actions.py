@@ -116,7 +116,9 @@ def unsubscribe(submissions: Submissions, audit: AuditTrail, email: str) -> Outc
         )
         for item in targets
     ]
-    changed = submissions.store.apply(changes, audit.recorder("unsubscribe"))
+    # Each record carries its change's own time: `reapply` redoes it exactly, and tells the
+    # updates made after a restored copy's time from those before.
+    changed = submissions.store.apply(changes, audit.recorder("unsubscribe", at=now))
     unchanged = [item[ID] for item in items if item not in targets]
     return Outcome("unsubscribed", changed, unchanged)
 
@@ -131,7 +133,7 @@ def _set_status(
     _refuse_unless(item, (before,), verb)
     now = utc_timestamp()
     change = Change(item[ID], (before,), {STATUS: after, UPDATED_AT: now})
-    return Outcome(verb, submissions.store.apply([change], audit.recorder(action)))
+    return Outcome(verb, submissions.store.apply([change], audit.recorder(action, at=now)))
 
 
 def block(submissions: Submissions, audit: AuditTrail, text_id: str) -> Outcome:
@@ -219,13 +221,15 @@ def answered(
         return Outcome("marked answered", [], [item[ID]])
     _refuse_unless(item, WITH_PERSONAL_DATA, "marked answered (it holds no personal data)")
     _ask(confirm, f"Mark submission {item[ID]} as answered: the inbox will no longer list it.")
+    now = utc_timestamp()
     change = Change(
         item[ID],
         expected_statuses=(item[STATUS],),
-        set_values={ANSWERED_AT: utc_timestamp(), ANSWERED_BY: audit.actor},
+        set_values={ANSWERED_AT: now, ANSWERED_BY: audit.actor},
         expected_absent=(ANSWERED_AT,),
     )
-    return Outcome("marked answered", submissions.store.apply([change], audit.recorder("answered")))
+    recorder = audit.recorder("answered", at=now)
+    return Outcome("marked answered", submissions.store.apply([change], recorder))
 
 
 def _validated(item: dict[str, Any], personal_data: dict[str, Any]) -> dict[str, Any]:
@@ -279,4 +283,5 @@ def update(
         set_values=new_values,
         expected_values={PERSONAL_DATA: item[PERSONAL_DATA]},
     )
-    return Outcome("updated", submissions.store.apply([change], audit.recorder("update", fields)))
+    recorder = audit.recorder("update", fields, at=now)
+    return Outcome("updated", submissions.store.apply([change], recorder))

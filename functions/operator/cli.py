@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from functions.operator import actions, display, inbox, queries, restore
+from functions.operator import actions, display, inbox, queries, restore, subscription
 from functions.operator.audit import AuditTrail, caller_identity, printable
 from functions.operator.aws import Aws
 from functions.operator.errors import EXIT_OK, OperatorError, RefusedError, UsageError
@@ -169,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("answered", "mark a submission answered: the inbox no longer lists it").add_argument(
         "id", metavar="ID"
     )
+    confirming = command(
+        "confirm-subscription",
+        "confirm the notifications' subscription so that only the AWS account can end it",
+    )
+    confirming.add_argument("url", metavar="URL", help="the link in AWS's confirmation mail")
     command(
         "reapply",
         "after a backup restore, redo what the audit trail records since (withdraw, anonymise,"
@@ -266,6 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _from_environment(args)
     aws = Aws(region=args.region, endpoint_url=args.endpoint_url)
     try:
+        if args.command == "confirm-subscription":
+            # The link names the topic and its region: no stack or table is needed.
+            print(subscription.confirm_subscription(args.url, args.endpoint_url))
+            return EXIT_OK
         with aws.encryption_endpoint():
             resources = resolve_resources(
                 aws, args.stack, {n: getattr(args, n) for n in ENVIRONMENT}

@@ -260,18 +260,27 @@ def wait_for_log(preview: Preview, marker: str) -> str:
     return next(line for line in preview.log().splitlines() if marker in line)
 
 
-def test_preview_log_escapes_control_characters_a_client_sent(preview):
-    # An xterm title change (OSC 0 ... BEL) and a carriage return, as in the issue.
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        # An xterm title change (OSC 0 ... BEL) and a C1 CSI: a path the preview looks up (404).
+        ("\x1b]0;TITLE\x07\x9b", "\\x1b]0;TITLE\\x07\\x9b"),
+        # A carriage return splits the request line: logged as a bad request (400).
+        ("\x1b]0;TITLE\x07\r", "\\x1b]0;TITLE\\x07"),
+    ],
+    ids=["looked-up", "bad-request"],
+)
+def test_preview_log_escapes_control_characters_a_client_sent(preview, path, shown):
     marker = uuid.uuid4().hex
     with raw_connection(preview) as connection:
         connection.sendall(
-            f"GET /{marker}\x1b]0;TITLE\x07\r\x9b HTTP/1.1\r\n".encode("latin-1")
+            f"GET /{marker}{path} HTTP/1.1\r\n".encode("latin-1")
             + f"Host: 127.0.0.1:{preview.port}\r\nConnection: close\r\n\r\n".encode()
         )
         read_until_closed(connection)
     line = wait_for_log(preview, marker)
-    assert "\x1b" not in line and "\x07" not in line and "\r" not in line
-    assert f"/{marker}\\x1b]0;TITLE\\x07\\x0d" in line
+    assert not [char for char in "\x1b\x07\r\x9b" if char in line], repr(line)
+    assert f"{marker}{shown}" in line.replace("\\\\", "\\")
 
 
 def test_preview_drops_half_sent_requests(preview):

@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
+from functions.contact.api import CONTACT_PATH, WARM_UP_PATH
 from infra.cloudformation import TEMPLATE, load_template
 from infra.deploy.headers import header_parameters
 from sitegen.build import BuildResult
 from sitegen.security import headers_for
 from tests.support.tools import require
+
+EDGE_TEMPLATE = TEMPLATE.with_name("edge-rate-limit.yaml")
 
 FUNCTION_ROLE = "ContactFunctionRole"
 # What the function must never do: read, scan, change or delete items, or decrypt.
@@ -56,11 +59,12 @@ def function_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for policy in role["Policies"] for s in statements(policy["PolicyDocument"])]
 
 
-def test_template_cfn_lint_reports_nothing_not_even_informational() -> None:
+@pytest.mark.parametrize("path", [TEMPLATE, EDGE_TEMPLATE], ids=lambda path: path.name)
+def test_template_cfn_lint_reports_nothing_not_even_informational(path: Path) -> None:
     cfn_lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent))
     require(cfn_lint is not None, "cfn-lint is not installed in the virtual environment")
     # Informational checks too: I3011 is what says a stateful resource would be deleted.
-    command = [cfn_lint, "--include-checks", "I", "--", str(TEMPLATE)]
+    command = [cfn_lint, "--include-checks", "I", "--", str(path)]
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
@@ -265,6 +269,45 @@ def test_api_and_function_are_bounded(template: dict[str, Any]) -> None:
         "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
         "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
     }
+
+
+def test_warm_up_cannot_use_up_the_forms_throttle(template: dict[str, Any]) -> None:
+    # API Gateway throttles each route on its own: the send and the warm-up must be two.
+    routes = {
+        properties["RouteKey"]
+        for properties in (
+            resource(template, name)
+            for name, r in template["Resources"].items()
+            if r["Type"] == "AWS::ApiGatewayV2::Route"
+        )
+    }
+    assert {"POST /api/contact", "GET /api/warm-up"} <= routes
+    settings = resource(template, "ContactApiStage")["RouteSettings"]
+    assert settings["POST /api/contact"] == {
+        "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
+    }
+    assert settings["GET /api/warm-up"] == {
+        "ThrottlingRateLimit": {"Ref": "WarmUpRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "WarmUpBurstLimit"},
+    }
+    # The paths are the function's own.
+    assert f"POST {CONTACT_PATH}" in routes and f"GET {WARM_UP_PATH}" in routes
+
+
+def test_edge_rate_limit_is_an_option_off_by_default(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["EdgeWebAclArn"]["Default"] == ""
+    config = resource(template, "SiteDistribution")["DistributionConfig"]
+    assert config["WebACLId"] == {
+        "Fn::If": ["HasEdgeWebAcl", {"Ref": "EdgeWebAclArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    edge = load_template(EDGE_TEMPLATE)
+    (acl,) = edge["Resources"].values()
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    (rule,) = acl["Properties"]["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP" and "Block" in rule["Action"]
+    assert rate["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"] == "/api/"
     function = resource(template, "ContactFunction")
     assert function["Architectures"] == ["arm64"]
     assert function["Runtime"] == "python3.13"

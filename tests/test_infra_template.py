@@ -458,3 +458,29 @@ def test_warm_up_path_is_never_cached_and_carries_no_cookies(template: dict[str,
     assert forwarded["QueryStringsConfig"]["QueryStringBehavior"] == "none"
     route = resource(template, "ContactApiRoute")["RouteKey"]
     assert route == "ANY /api/{proxy+}"
+
+
+DEPLOYING_GUIDE = TEMPLATE.parents[1] / "docs" / "deploying.md"
+
+
+def test_origin_secret_readers_are_documented_and_not_operators(template: dict[str, Any]) -> None:
+    # Chosen over SSM: the distribution's config holds the secret in plain text anyway. The
+    # guide names who can read it, and the operator policy grants neither right.
+    guide = DEPLOYING_GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("### Who can read the origin secret") :]
+    for right in ("lambda:GetFunctionConfiguration", "cloudfront:GetDistributionConfig"):
+        assert f"`{right}`" in section
+    granted = {
+        action
+        for statement in statements(resource(template, "OperatorPolicy")["PolicyDocument"])
+        for action in as_list(statement["Action"])
+    }
+    assert not {a for a in granted if a.startswith(("lambda:", "cloudfront:"))}
+
+
+def test_edge_rate_limit_price_is_stated() -> None:
+    guide = DEPLOYING_GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("### One address flooding the form") :]
+    for price in ("$5.00 a month for the web", "$1.00 a month for its rule", "$0.60 per million"):
+        assert price in section.replace("\n", " ")
+    assert "infra/edge-rate-limit.yaml" in section and "ESTIMATION_EDGE_WEB_ACL_ARN" in section

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from preview.aws_process import LocalAws, LocalAwsError, LocalAwsProcess
-from preview.http_server import PreviewServer, PreviewSite
+from preview.http_server import PreviewServer, PreviewSite, request_timeout
 from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
 from preview.local_aws import PortInUseError, ensure_port_free
 from preview.notifications import NotifierSetup, batching_window, running_notifier
@@ -117,6 +117,7 @@ def _serve(
         return 1
     try:
         window = batching_window()
+        timeout = request_timeout()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -142,7 +143,7 @@ def _serve(
     live_reload = LiveReload(lambda: _rebuild(site, httpd))
     try:
         httpd = PreviewServer(
-            (host, port), site, form, form.context, live_reload, origin_secret, lock
+            (host, port), site, form, form.context, live_reload, origin_secret, lock, timeout
         )
     except OSError as exc:  # taken since the check, or an address this machine does not have
         print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)

@@ -104,7 +104,8 @@ def _refuse_unless(item: dict[str, Any], allowed: tuple[str, ...], what: str) ->
         raise RefusedError(f"submission {item[ID]} is {item[STATUS]}: it cannot be {what}")
 
 
-def _unsubscription(submissions: Submissions, item: dict[str, Any], at: str) -> Change:
+def unsubscription(submissions: Submissions, item: dict[str, Any], at: str) -> Change:
+    """The change that ends the item's marketing consent at `at`; `reapply` redoes it too."""
     ended = consent(False, at)
     expected_values: dict[str, Any] = {EMAIL_HASH: item[EMAIL_HASH]}
     if ANSWERED_AT not in item:
@@ -133,8 +134,10 @@ def unsubscribe(submissions: Submissions, audit: AuditTrail, email: str) -> Outc
     items = submissions.of_person(email)
     now = utc_timestamp()
     targets = [i for i in items if i.get(CONSENTS, {}).get(MARKETING, {}).get("given")]
-    changes = [_unsubscription(submissions, item, now) for item in targets]
-    changed = submissions.store.apply(changes, audit.recorder("unsubscribe"))
+    changes = [unsubscription(submissions, item, now) for item in targets]
+    # Each record carries its change's own time: `reapply` redoes it exactly, and tells the
+    # updates made after a restored copy's time from those before.
+    changed = submissions.store.apply(changes, audit.recorder("unsubscribe", at=now))
     unchanged = [item[ID] for item in items if item not in targets]
     return Outcome("unsubscribed", changed, unchanged)
 
@@ -149,7 +152,7 @@ def _set_status(
     _refuse_unless(item, (before,), verb)
     now = utc_timestamp()
     change = Change(item[ID], (before,), {STATUS: after, UPDATED_AT: now})
-    return Outcome(verb, submissions.store.apply([change], audit.recorder(action)))
+    return Outcome(verb, submissions.store.apply([change], audit.recorder(action, at=now)))
 
 
 def block(submissions: Submissions, audit: AuditTrail, text_id: str) -> Outcome:
@@ -242,18 +245,25 @@ def answered(
     _refuse_unless(item, WITH_PERSONAL_DATA, "marked answered (it holds no personal data)")
     days = submissions.retention_days()
     _ask(confirm, f"Mark submission {item[ID]} as answered: the inbox will no longer list it.")
-    answer = {ANSWERED_AT: utc_timestamp(), ANSWERED_BY: audit.actor}
+    now = utc_timestamp()
+    change = answering(item, audit.actor, now, days)
+    recorder = audit.recorder("answered", at=now)
+    return Outcome("marked answered", submissions.store.apply([change], recorder))
+
+
+def answering(item: dict[str, Any], actor: str, at: str, retention_days: int) -> Change:
+    """The change that marks the item answered by `actor` at `at`; `reapply` redoes it too."""
+    answer = {ANSWERED_AT: at, ANSWERED_BY: actor}
     # The expiry depends on the marketing consent read here: it must not change meanwhile.
     marketing_at = f"{CONSENTS}.{MARKETING}.at"
     marketing = item.get(CONSENTS, {}).get(MARKETING, {})
-    change = Change(
+    return Change(
         item[ID],
         expected_statuses=(item[STATUS],),
-        set_values={**answer, **expiry_values({**item, **answer}, days)},
+        set_values={**answer, **expiry_values({**item, **answer}, retention_days)},
         expected_values={marketing_at: marketing["at"]} if "at" in marketing else {},
         expected_absent=(ANSWERED_AT,) if "at" in marketing else (ANSWERED_AT, marketing_at),
     )
-    return Outcome("marked answered", submissions.store.apply([change], audit.recorder("answered")))
 
 
 def _validated(item: dict[str, Any], personal_data: dict[str, Any]) -> dict[str, Any]:
@@ -307,4 +317,5 @@ def update(
         set_values=new_values,
         expected_values={PERSONAL_DATA: item[PERSONAL_DATA]},
     )
-    return Outcome("updated", submissions.store.apply([change], audit.recorder("update", fields)))
+    recorder = audit.recorder("update", fields, at=now)
+    return Outcome("updated", submissions.store.apply([change], recorder))

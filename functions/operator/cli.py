@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from functions.operator import actions, display, inbox, queries, restore
+from functions.operator import actions, display, inbox, queries, restore, subscription
 from functions.operator.audit import AuditTrail, caller_identity, printable
 from functions.operator.aws import Aws
 from functions.operator.errors import EXIT_OK, OperatorError, RefusedError, UsageError
@@ -62,7 +61,7 @@ class Run:
         return self.stdin.readline().strip().lower() in {"y", "yes"}
 
     def print_json(self, value: Any) -> None:
-        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+        self.stdout.write(display.json_text(value) + "\n")
 
 
 def _since(text: str) -> str:
@@ -170,7 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
     command("answered", "mark a submission answered: the inbox no longer lists it").add_argument(
         "id", metavar="ID"
     )
-    command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
+    confirming = command(
+        "confirm-subscription",
+        "confirm the notifications' subscription so that only the AWS account can end it",
+    )
+    confirming.add_argument("url", metavar="URL", help="the link in AWS's confirmation mail")
+    command(
+        "reapply",
+        "after a backup restore, redo what the audit trail records since (withdraw, anonymise,"
+        " unsubscribe, block, unblock, answered) and list the updates to redo",
+    )
     kept = command(
         "retention", "how many submissions fall due for deletion each month, and which never do"
     )
@@ -245,7 +253,7 @@ COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
     "show": _show,
     "retention": _retention,
 }
-CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
+CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome | restore.Reapplied]] = {
     "unsubscribe": lambda run, a: actions.unsubscribe(run.submissions, run.audit, a.email),
     "block": lambda run, a: actions.block(run.submissions, run.audit, a.id),
     "unblock": lambda run, a: actions.unblock(run.submissions, run.audit, a.id),
@@ -276,6 +284,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _from_environment(args)
     aws = Aws(region=args.region, endpoint_url=args.endpoint_url)
     try:
+        if args.command == "confirm-subscription":
+            # The link names the topic and its region: no stack or table is needed.
+            print(subscription.confirm_subscription(args.url, args.endpoint_url))
+            return EXIT_OK
         with aws.encryption_endpoint():
             resources = resolve_resources(
                 aws, args.stack, {n: getattr(args, n) for n in ENVIRONMENT}

@@ -153,7 +153,13 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         progress.say(f"stack {stack} {change.action}")
         if TOPIC_OUTPUT in change.outputs:
             topic = change.outputs[TOPIC_OUTPUT]
-            subscribe_operator(aws, topic, prepared.site.operator_email, progress.say)
+            subscribe_operator(
+                aws,
+                topic,
+                prepared.site.operator_email,
+                progress.say,
+                stack_is_new=change.action == "created",
+            )
     outputs = change.outputs
     with progress.step(STEPS[4]):
         if "SiteBucketName" not in outputs:

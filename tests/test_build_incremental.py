@@ -17,7 +17,7 @@ import pytest
 
 from sitegen.build import SITE_DIR, build
 from sitegen.errors import BuildError
-from sitegen.rendering import RenderCache
+from sitegen.memory import BuildMemory
 from tests.support.site import copy_content, set_site_option
 
 
@@ -104,11 +104,11 @@ def test_build_with_the_previous_builds_cache_writes_what_a_fresh_build_writes(
     tmp_path: Path, editable: tuple[Path, Path], edit: str
 ) -> None:
     content, site = editable
-    cache = RenderCache()
-    build(content, tmp_path / "preview", site, cache)
+    memory = BuildMemory()
+    build(content, tmp_path / "preview", site, memory)
 
     EDITS[edit](content, site)
-    rebuilt = build(content, tmp_path / "preview", site, cache)
+    rebuilt = build(content, tmp_path / "preview", site, memory)
     fresh = build(content, tmp_path / "fresh", site)
 
     assert rebuilt.files == fresh.files
@@ -120,14 +120,14 @@ def test_build_with_a_cache_rewrites_only_the_page_that_changed(
 ) -> None:
     content, site = editable
     out = tmp_path / "dist"
-    cache = RenderCache()
-    build(content, out, site, cache)
+    memory = BuildMemory()
+    build(content, out, site, memory)
     # Dated long ago, so that whatever the build writes shows, however fast it is.
     for path in out.rglob("*"):
         os.utime(path, ns=(0, 0))
 
     replace_in(content / "en" / "contact.md", r"\Z", "\nOne more sentence.\n")
-    build(content, out, site, cache)
+    build(content, out, site, memory)
 
     written = {name for name, mtime in modified_times(out).items() if mtime != 0}
     assert written == {"en/contact/index.html"}
@@ -137,16 +137,16 @@ def test_build_with_a_cache_still_fails_on_a_broken_page_it_had_read(
     tmp_path: Path, editable: tuple[Path, Path]
 ) -> None:
     content, site = editable
-    cache = RenderCache()
-    build(content, tmp_path / "dist", site, cache)
+    memory = BuildMemory()
+    build(content, tmp_path / "dist", site, memory)
     page = content / "en" / "contact.md"
     good = page.read_text(encoding="utf-8")
 
     page.write_text(good.replace("+++", "+++\ntitle = ", 1), encoding="utf-8")
     with pytest.raises(BuildError, match=re.escape(f"{page}:2")):
-        build(content, tmp_path / "dist", site, cache)
+        build(content, tmp_path / "dist", site, memory)
 
     page.write_text(good, encoding="utf-8")
-    build(content, tmp_path / "dist", site, cache)
+    build(content, tmp_path / "dist", site, memory)
     build(content, tmp_path / "fresh", site)
     assert tree(tmp_path / "dist") == tree(tmp_path / "fresh")

@@ -30,7 +30,7 @@ class Builder:
     def __init__(self) -> None:
         self.failure: Exception | None = None
 
-    def __call__(self) -> str:
+    def __call__(self, changed: frozenset[Path]) -> str:
         if self.failure is not None:
             raise self.failure
         return "built 1 page"

@@ -109,10 +109,10 @@ def _sitemap(site: Site, pages: dict[str, dict[str, Page]], memo: Memo) -> bytes
     # What the sitemap lists: which pages exist, and which the default language hides.
     reference = pages[site.default_language]
     hidden = tuple(slug for slug, page in reference.items() if page.noindex)
-    listed = tuple(tuple(by_slug) for by_slug in pages.values())
+    slugs = tuple(tuple(by_slug) for by_slug in pages.values())
     return memo(
         "sitemap",
-        (site, listed, hidden),
+        (site, slugs, hidden),
         lambda: sitemap_xml(site, pages).encode("utf-8"),
     )
 
@@ -159,7 +159,10 @@ def build(
         _site_inputs(data, site_sources, memo),
         lambda: PageRenderer(site_dir / "templates", data),
     )
-    outputs = render_pages(site, pages, templates, plan_jobs(site, pages), memory.renders)
+    # Which files the pages write depends on which pages exist, not on what they say.
+    slugs = tuple(tuple(by_slug) for by_slug in pages.values())
+    jobs = memo("jobs", (site, slugs), lambda: plan_jobs(site, pages))
+    outputs = render_pages(site, pages, templates, jobs, memory.renders)
     if "index.html" in outputs:
         raise BuildError(str(content_dir), "no page may write the language picker, index.html")
     outputs["index.html"] = memo(

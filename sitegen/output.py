@@ -61,13 +61,13 @@ def write_site(
         existing, has_empty_folder = set(written), False
     made: set[str] = set()
     for relative, content in outputs.items():
-        target = os.path.join(root, relative)
         if written is not None:
             before = written.get(relative)
             if before is content or before == content:
                 continue
-        elif relative in existing and _on_disk(target, content):
+        elif relative in existing and _on_disk(os.path.join(root, relative), content):
             continue
+        target = os.path.join(root, relative)
         folder = os.path.dirname(relative)
         if folder not in made:
             os.makedirs(os.path.join(root, folder), exist_ok=True)

@@ -120,13 +120,27 @@ def _remembered_page(
     )
 
 
+def _listed_pages(sources: SourceFiles, language: str, memo: Memo) -> tuple[tuple[str, str], ...]:
+    """Each page file of a language but the policy versions, with its slug."""
+    files = tuple(sources.under(language, ".md"))
+
+    def slugs() -> tuple[tuple[str, str], ...]:
+        listed = []
+        for relative in files:
+            parts = relative.split("/")[1:]
+            if parts[0] != POLICY_FOLDER or len(parts) != 2:
+                listed.append((relative, _slug_for(parts)))
+        return tuple(listed)
+
+    return memo(("page files", language), files, slugs)
+
+
 def read_language(sources: SourceFiles, language: str, memo: Memo) -> list[Page]:
     """Every page of one language, policy versions included, in a stable order."""
-    pages: list[Page] = []
-    for relative in sources.under(language, ".md"):
-        parts = relative.split("/")[1:]
-        if parts[0] != POLICY_FOLDER or len(parts) != 2:
-            pages.append(_remembered_page(sources, relative, language, _slug_for(parts), memo))
+    pages = [
+        _remembered_page(sources, relative, language, slug, memo)
+        for relative, slug in _listed_pages(sources, language, memo)
+    ]
     versions = language_policies(sources, language, memo)
     root = len(str(sources.root)) + 1
     for version in versions:

@@ -111,15 +111,16 @@ def plan_jobs(site: Site, pages: dict[str, dict[str, Page]]) -> list[PageJob]:
 _worker: _Renderer | None = None
 
 
-def _render_chunk(jobs: list[PageJob]) -> list[bytes]:
+def _render_chunk(jobs: list[PageJob]) -> list[bytes] | tuple[int, BuildError]:
+    """The chunk's pages, or where in the chunk the first one that fails is, and its error."""
     assert _worker is not None, "workers are forked from render_pages"
-    return [_worker.render(job) for job in jobs]
-
-
-def _translations(site: Site, pages: dict[str, dict[str, Page]], job: PageJob) -> tuple[Page, ...]:
-    # With the site-wide inputs, everything a page's HTML is made of (sitegen/templates.py):
-    # the switcher, the alternates and the not-found page's other languages come from these.
-    return tuple(pages[language][job.slug] for language in site.languages)
+    done: list[bytes] = []
+    try:
+        for job in jobs:
+            done.append(_worker.render(job))
+    except BuildError as error:
+        return len(done), error
+    return done
 
 
 def render_pages(
@@ -134,18 +135,28 @@ def render_pages(
     if cache.markdown is None:
         cache.markdown = MarkdownRenderer()
     renderer = _Renderer(site, pages, templates, cache.markdown, cache.bodies)
-    inputs = {job.path: _translations(site, pages, job) for job in jobs}
-    kept = {
-        job.path: cache.pages[job.path][1]
-        for job in jobs
-        if job.path in cache.pages and cache.pages[job.path][0] == inputs[job.path]
-    }
-    rendered = _render(renderer, [job for job in jobs if job.path not in kept])
-    html = {job.path: kept[job.path] if job.path in kept else rendered[job.path] for job in jobs}
+    # With the site-wide inputs, everything a page's HTML is made of (sitegen/templates.py):
+    # the switcher, the alternates and the not-found page's other languages come from these.
+    languages = [pages[language] for language in site.languages]
+    previous = cache.pages
+    inputs: dict[str, tuple[Page, ...]] = {}
+    html: dict[str, bytes] = {}
+    to_render: list[PageJob] = []
+    for job in jobs:
+        translations = tuple([by_slug[job.slug] for by_slug in languages])
+        inputs[job.path] = translations
+        kept = previous.get(job.path)
+        if kept is not None and kept[0] == translations:
+            html[job.path] = kept[1]
+        else:
+            to_render.append(job)
+    if to_render:
+        rendered = _render(renderer, to_render)
+        html = {job.path: html[job.path] if job.path in html else rendered[job.path] for job in jobs}
+        in_use = {page.body for translations in inputs.values() for page in translations}
+        cache.bodies = {text: body for text, body in renderer.bodies.items() if text in in_use}
     # Keep what this build used, no more: a long preview session must not grow without end.
     cache.pages = {path: (inputs[path], html[path]) for path in html}
-    in_use = {page.body for translations in inputs.values() for page in translations}
-    cache.bodies = {text: body for text, body in renderer.bodies.items() if text in in_use}
     return html
 
 
@@ -169,8 +180,26 @@ def _render(renderer: _Renderer, jobs: list[PageJob]) -> dict[str, bytes]:
             results = [_render_chunk(chunks[0]), *others]
     finally:
         _worker = None
+    _raise_first_failure(jobs, chunks, results)
     return {
         job.path: html
         for chunk, htmls in zip(chunks, results, strict=True)
-        for job, html in zip(chunk, htmls, strict=True)
+        for job, html in zip(chunk, htmls, strict=True)  # type: ignore[arg-type]
     }
+
+
+def _raise_first_failure(
+    jobs: list[PageJob],
+    chunks: list[list[PageJob]],
+    results: list[list[bytes] | tuple[int, BuildError]],
+) -> None:
+    # The error of the first failing page in the jobs' order, whichever worker had it: the
+    # same one a build rendering one page at a time, or only the changed pages, reports.
+    order = {job.path: index for index, job in enumerate(jobs)}
+    failures = [
+        (order[chunk[result[0]].path], result[1])
+        for chunk, result in zip(chunks, results, strict=True)
+        if isinstance(result, tuple)
+    ]
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]

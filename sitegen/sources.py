@@ -13,10 +13,11 @@ caller says the file changed (the preview's watcher names what it saw): such a f
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Saves within this long of a listing may share a stamp with a later save (the coarsest file
@@ -42,17 +43,24 @@ class SourceFiles:
     stamps: dict[str, Stamp]
     # The folders right under `root` (languages' folders under `content/`), links included.
     folders: frozenset[str] = frozenset()
+    _names: list[str] = field(default_factory=list, repr=False, compare=False)
+    _keys: list[list[str]] = field(default_factory=list, repr=False, compare=False)
 
     def under(self, folder: str, suffix: str = "", recursive: bool = True) -> list[str]:
         """Relative paths of the files under `folder` ending in `suffix`, in path order."""
-        prefix = f"{folder}/"
-        return [
-            name
-            for name in self.stamps
-            if name.startswith(prefix)
-            and name.endswith(suffix)
-            and (recursive or "/" not in name[len(prefix) :])
-        ]
+        # In path order a folder's files are one run of the listing: find it, read only it.
+        parts = folder.split("/")
+        depth = len(parts)
+        start = bisect.bisect_left(self._keys, parts)
+        found = []
+        for index in range(start, len(self._keys)):
+            key = self._keys[index]
+            if key[:depth] != parts:
+                break
+            name = self._names[index]
+            if name.endswith(suffix) and (recursive or len(key) == depth + 1):
+                found.append(name)
+        return found
 
     def stamp(self, relative: str) -> Stamp | None:
         """The file's stamp; None when there is no such file."""
@@ -108,4 +116,6 @@ def list_sources(root: Path, changed: Iterable[Path] = ()) -> SourceFiles:
             continue
         if relative in stamps:
             stamps[relative] = _Untrusted()
-    return SourceFiles(Path(root), stamps, frozenset(folders))
+    names = [relative for _, relative, _ in found]
+    keys = [parts for parts, _, _ in found]
+    return SourceFiles(Path(root), stamps, frozenset(folders), names, keys)

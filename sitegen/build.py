@@ -134,7 +134,7 @@ def build(
     memory = BuildMemory() if memory is None else memory
     memory.start(content_dir, out_dir, site_dir)
     memo = memory.memo
-    changed = tuple(changed)
+    changed = memory.changed(changed)
     sources = list_sources(content_dir, changed)
     site_sources = list_sources(site_dir, changed)
     site = memo(

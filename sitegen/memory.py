@@ -10,6 +10,7 @@ what it wrote last time instead of reading the output folder back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,9 @@ class BuildMemory:
     # What the last build wrote, relative path → bytes; None: look in the folder.
     written: dict[str, bytes] | None = None
     folders: tuple[Path, Path, Path] | None = None
+    # Files named as changed since the last build that succeeded: a failed build may have
+    # stopped before reading them, and their stamps alone may not show the change.
+    unsettled: set[Path] = field(default_factory=set)
 
     def start(self, content_dir: Path, out_dir: Path, site_dir: Path) -> None:
         """Begin a build; one of other folders than the last build's starts from nothing."""
@@ -34,6 +38,12 @@ class BuildMemory:
         if folders != self.folders:
             self.memo, self.renders, self.written = Memo(), RenderCache(), None
             self.folders = folders
+            self.unsettled = set()
+
+    def changed(self, named: Iterable[Path]) -> frozenset[Path]:
+        """The files to read again whatever their stamps: `named`, and those of failed builds."""
+        self.unsettled.update(Path(path) for path in named)
+        return frozenset(self.unsettled)
 
     def write(self, outputs: dict[str, bytes]) -> None:
         """Make the output folder hold exactly `outputs`, and remember it."""
@@ -41,3 +51,4 @@ class BuildMemory:
         written, self.written = self.written, None  # unknown until the writing is done
         write_site(self.folders[1], outputs, written)
         self.written = outputs
+        self.unsettled = set()

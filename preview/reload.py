@@ -3,7 +3,8 @@
 As MkDocs' livereload does, this takes a `builder` callable and knows nothing of the site
 generator: `builder(changed)` is told the paths the watcher saw change (so that it may rebuild
 only what they touch, whatever the file system's clock says) and returns a one-line summary of
-what it built, or raises `BuildFailed` naming where the problem is. The preview's web server adds one tag to every page it serves,
+what it built, or raises `BuildFailed` naming where the problem is. The preview's web server
+adds one tag to every page it serves,
 
     <script src="/_preview/reload.js" data-build="..." defer></script>
 

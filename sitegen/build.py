@@ -88,9 +88,7 @@ def _assets(site_sources: SourceFiles, memo: Memo) -> Assets:
 
 def _site_inputs(data: SiteData, site_sources: SourceFiles, memo: Memo) -> Hashable:
     """Everything every page may show: when any of it changes, every page is rendered again."""
-    templates = tuple(
-        (name, site_sources.stamp(name)) for name in site_sources.under("templates")
-    )
+    templates = tuple((name, site_sources.stamp(name)) for name in site_sources.under("templates"))
     digest = memo(
         "templates", templates, lambda: _templates_digest(site_sources.root / "templates")
     )

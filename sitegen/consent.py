@@ -82,8 +82,8 @@ def check_contact_consent(
         memo(
             ("contact consent", language),
             (content_dir, contact_pages, current, strings[language]),
-            lambda language=language, current=current, contact_pages=contact_pages: (
-                _check_language(content_dir, language, strings[language], current, contact_pages)
+            lambda language=language, current=current, contact_pages=contact_pages: _check_language(
+                content_dir, language, strings[language], current, contact_pages
             ),
         )
 

@@ -226,8 +226,7 @@ def gather_pages(
         lambda: _check_parity(sources.root, site, pages),
     )
     policies = tuple(
-        (language, tuple(language_policies(sources, language, memo)))
-        for language in site.languages
+        (language, tuple(language_policies(sources, language, memo))) for language in site.languages
     )
     memo(
         "policy versions agree",

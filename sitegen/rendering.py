@@ -152,7 +152,7 @@ def render_pages(
             to_render.append(job)
     if to_render:
         rendered = _render(renderer, to_render)
-        html = {job.path: html[job.path] if job.path in html else rendered[job.path] for job in jobs}
+        html = {path: html[path] if path in html else rendered[path] for path in inputs}
         in_use = {page.body for translations in inputs.values() for page in translations}
         cache.bodies = {text: body for text, body in renderer.bodies.items() if text in in_use}
     # Keep what this build used, no more: a long preview session must not grow without end.

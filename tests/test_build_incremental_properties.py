@@ -108,7 +108,7 @@ def retitle(editor: Editor, index: int, words: str, language: str) -> None:
     name = _pick(editor.pages(), index)
     path = editor.content / language / (name or "")
     if name and path.exists():
-        text = re.sub(r'(?m)^title = ".*"$', f'title = "{words}"', path.read_text("utf-8"), 1)
+        text = re.sub(r'(?m)^title = ".*"$', f'title = "{words}"', path.read_text("utf-8"), count=1)
         editor.save(path, text)
 
 
@@ -209,7 +209,8 @@ def edit_string(editor: Editor, index: int, words: str, language: str) -> None:
 def edit_setting(editor: Editor, index: int, words: str, language: str) -> None:
     path = editor.content / "site.toml"
     address = f"https://example{index % 3}.kz"
-    editor.save(path, re.sub(r'(?m)^base_url = ".*"$', f'base_url = "{address}"', path.read_text("utf-8")))
+    text = re.sub(r'(?m)^base_url = ".*"$', f'base_url = "{address}"', path.read_text("utf-8"))
+    editor.save(path, text)
 
 
 ACTIONS = [
@@ -238,10 +239,10 @@ ACTION = st.tuples(
 )
 
 
-def outcome(build_site) -> str | None:
+def outcome(content: Path, out: Path, site: Path, **preview: object) -> str | None:
     """None when the build succeeds, else its error as the editor sees it."""
     try:
-        build_site()
+        build(content, out, site, **preview)
     except BuildError as error:
         return str(error)
     return None
@@ -263,12 +264,10 @@ def test_preview_build_after_any_edits_writes_what_a_fresh_build_writes(actions)
         for action, index, words, language in actions:
             action(editor, index, words, language)
             named, editor.named = editor.named, set()
-            previewed = outcome(
-                lambda: build(editor.content, preview, editor.site, memory, changed=named)
-            )
+            previewed = outcome(editor.content, preview, editor.site, memory=memory, changed=named)
             fresh = tmp / "fresh"
             shutil.rmtree(fresh, ignore_errors=True)
-            expected = outcome(lambda: build(editor.content, fresh, editor.site))
+            expected = outcome(editor.content, fresh, editor.site)
 
             assert previewed == expected, action.__name__
             if expected is None:

@@ -38,6 +38,11 @@ class Memo:
         self._kept[step] = (inputs, result)
         return result
 
+    def has(self, step: Hashable, inputs: Hashable) -> bool:
+        """Whether `step` has a result kept for these inputs."""
+        kept = self._kept.get(step)
+        return kept is not None and kept[0] == inputs
+
     def forget_unused(self) -> None:
         """Drop the steps this build did not ask for (deleted pages): memory stays bounded."""
         self._kept = {step: kept for step, kept in self._kept.items() if step in self._used}

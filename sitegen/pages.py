@@ -19,6 +19,7 @@ from sitecontent.site import Site
 from sitegen.errors import BuildError
 from sitegen.memo import Memo
 from sitegen.sources import SourceFiles
+from sitegen.workers import deal, in_workers
 
 NOT_FOUND_SLUG = "404"
 # Layouts an editor may name in front matter; the others are chosen by the file's place.
@@ -111,13 +112,48 @@ def _remembered_page(
     slug: str,
     memo: Memo,
     policy: PolicyVersion | None = None,
+    read_ahead: dict[str, Page | None] | None = None,
 ) -> Page:
     # By slug too: the current policy version is one file read as two pages.
-    return memo(
-        ("page", relative, slug),
-        (sources.stamp(relative), language, policy),
-        lambda: read_page(sources.path(relative), language, slug, policy),
-    )
+    def read() -> Page:
+        page = (read_ahead or {}).get(relative)
+        return page or read_page(sources.path(relative), language, slug, policy)
+
+    return memo(("page", relative, slug), (sources.stamp(relative), language, policy), read)
+
+
+def _read_share(share: list[tuple[Path, str, str]]) -> list[Page | None]:
+    pages: list[Page | None] = []
+    for path, language, slug in share:
+        try:
+            pages.append(read_page(path, language, slug))
+        except Exception:
+            # Read again, in order, by the build itself: the first broken file is the one
+            # named, as when one process reads them all.
+            pages.append(None)
+    return pages
+
+
+def _read_ahead(sources: SourceFiles, site: Site, memo: Memo) -> dict[str, Page | None]:
+    """The pages (not policy versions) to read again, read in parallel when there are many."""
+    wanted = [
+        (relative, language, slug)
+        for language in site.languages
+        for relative, slug in _listed_pages(sources, language, memo)
+        if not memo.has(("page", relative, slug), (sources.stamp(relative), language, None))
+    ]
+    shares = deal(wanted)
+    if len(shares) == 1:
+        return {}
+    paths = [
+        [(sources.path(relative), language, slug) for relative, language, slug in share]
+        for share in shares
+    ]
+    return {
+        relative: page
+        for share, pages in zip(shares, in_workers(_read_share, paths), strict=True)
+        for (relative, _, _), page in zip(share, pages, strict=True)
+    }
 
 
 def _listed_pages(sources: SourceFiles, language: str, memo: Memo) -> tuple[tuple[str, str], ...]:
@@ -135,10 +171,15 @@ def _listed_pages(sources: SourceFiles, language: str, memo: Memo) -> tuple[tupl
     return memo(("page files", language), files, slugs)
 
 
-def read_language(sources: SourceFiles, language: str, memo: Memo) -> list[Page]:
+def read_language(
+    sources: SourceFiles,
+    language: str,
+    memo: Memo,
+    read_ahead: dict[str, Page | None] | None = None,
+) -> list[Page]:
     """Every page of one language, policy versions included, in a stable order."""
     pages = [
-        _remembered_page(sources, relative, language, slug, memo)
+        _remembered_page(sources, relative, language, slug, memo, read_ahead=read_ahead)
         for relative, slug in _listed_pages(sources, language, memo)
     ]
     versions = language_policies(sources, language, memo)
@@ -215,8 +256,10 @@ def gather_pages(
     the checks across languages run again only when what they compare changed.
     """
     memo = Memo() if memo is None else memo
+    read_ahead = _read_ahead(sources, site, memo)
     pages = {
-        language: _by_slug(read_language(sources, language, memo)) for language in site.languages
+        language: _by_slug(read_language(sources, language, memo, read_ahead))
+        for language in site.languages
     }
     # Which pages exist depends on file names alone: an edit inside a page never changes it.
     slugs = tuple(tuple(by_slug) for by_slug in pages.values())

@@ -1,9 +1,8 @@
 """Render every page: Markdown then Jinja2, on one core or, for large sites, on all of them.
 
-A site of a dozen pages renders in milliseconds, where starting worker processes would cost
-more than it saves; from `PARALLEL_FROM_PAGES` pages to render on, forked workers share the
-compiled templates and split the pages between them (measured by
-`tests/benchmarks/bench_site.py`).
+A site of a dozen pages renders in milliseconds; from `sitegen.workers.PARALLEL_FROM` pages to
+render on, forked workers share the compiled templates and split the pages between them
+(measured by `tests/benchmarks/bench_site.py`).
 
 A build that follows another in the same process (the preview's rebuilds) can pass the
 previous build's `RenderCache`: a page's HTML depends on nothing but the site-wide inputs
@@ -14,7 +13,6 @@ again. An editor's save then costs milliseconds whatever the size of the site.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +22,7 @@ from sitegen.errors import BuildError
 from sitegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from sitegen.pages import NOT_FOUND_SLUG, Page
 from sitegen.templates import PageRenderer
-
-PARALLEL_FROM_PAGES = 400
+from sitegen.workers import deal, in_workers
 
 
 @dataclass(frozen=True)
@@ -162,29 +159,18 @@ def render_pages(
 
 def _render(renderer: _Renderer, jobs: list[PageJob]) -> dict[str, bytes]:
     global _worker
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM_PAGES or workers < 2:
-        return {job.path: renderer.render(job) for job in jobs}
-    # Imported here: small sites, the usual case, never pay for them.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Fork, so workers inherit the compiled templates and the gathered pages for free; this
-    # process renders the first share itself rather than wait idle.
+    # Set before the workers fork, so they inherit the renderer.
     _worker = renderer
     try:
-        chunks = [jobs[index::workers] for index in range(workers)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-            others = pool.map(_render_chunk, chunks[1:])
-            results = [_render_chunk(chunks[0]), *others]
+        shares = deal(jobs)
+        results = in_workers(_render_chunk, shares)
     finally:
         _worker = None
-    _raise_first_failure(jobs, chunks, results)
+    _raise_first_failure(jobs, shares, results)
     return {
         job.path: html
-        for chunk, htmls in zip(chunks, results, strict=True)
-        for job, html in zip(chunk, htmls, strict=True)  # type: ignore[arg-type]
+        for share, htmls in zip(shares, results, strict=True)
+        for job, html in zip(share, htmls, strict=True)  # type: ignore[arg-type]
     }
 
 

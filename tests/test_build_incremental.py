@@ -1,8 +1,8 @@
 """A rebuild that reuses the previous build's renderings (the preview's) writes the same site.
 
-The preview hands one `RenderCache` from each build to the next, so that a save re-renders
-only the pages it touched. Whatever the editor changed, the site it writes must be exactly the
-one a fresh build writes, and nothing it did not change may be written again.
+The preview hands one `BuildMemory` from each build to the next, so that a save reads and
+re-renders only the pages it touched. Whatever the editor changed, the site it writes must be
+exactly the one a fresh build writes, and nothing it did not change may be written again.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from sitegen import pages
 from sitegen.build import SITE_DIR, build
 from sitegen.errors import BuildError
 from sitegen.memory import BuildMemory
@@ -150,3 +152,48 @@ def test_build_with_a_cache_still_fails_on_a_broken_page_it_had_read(
     build(content, tmp_path / "dist", site, memory)
     build(content, tmp_path / "fresh", site)
     assert tree(tmp_path / "dist") == tree(tmp_path / "fresh")
+
+
+def _dated_an_hour_back(folder: Path) -> None:
+    # As an editor's files are: only what a save touches looks recent to the build.
+    an_hour_ago = time.time() - 3600
+    for path in folder.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+
+def test_build_with_memory_reads_again_only_the_saved_page(
+    tmp_path: Path, editable: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, site = editable
+    _dated_an_hour_back(content)
+    memory = BuildMemory()
+    build(content, tmp_path / "dist", site, memory)
+    read: list[Path] = []
+    read_page = pages.read_page
+    monkeypatch.setattr(
+        pages, "read_page", lambda path, *rest: read.append(path) or read_page(path, *rest)
+    )
+
+    page = content / "en" / "thanks.md"
+    replace_in(page, r"\Z", "\nOne more sentence.\n")
+    build(content, tmp_path / "dist", site, memory)
+
+    assert read == [page]
+
+
+def test_build_with_memory_reads_a_file_the_watcher_named_even_with_the_same_stamp(
+    tmp_path: Path, editable: tuple[Path, Path]
+) -> None:
+    content, site = editable
+    _dated_an_hour_back(content)
+    memory = BuildMemory()
+    build(content, tmp_path / "dist", site, memory)
+    page = content / "en" / "thanks.md"
+    stamp = page.stat().st_mtime_ns
+    # Same size, same time: a second save within one tick of a coarse file-system clock.
+    page.write_text(page.read_text("utf-8").replace("Thank you", "Thank yoU"), "utf-8")
+    os.utime(page, ns=(stamp, stamp))
+
+    build(content, tmp_path / "dist", site, memory, changed=[page])
+
+    assert "Thank yoU" in (tmp_path / "dist" / "en" / "thanks" / "index.html").read_text("utf-8")

@@ -38,6 +38,9 @@ class Memo:
         self._kept[step] = (inputs, result)
         return result
 
+    def __len__(self) -> int:
+        return len(self._kept)
+
     def has(self, step: Hashable, inputs: Hashable) -> bool:
         """Whether `step` has a result kept for these inputs."""
         kept = self._kept.get(step)

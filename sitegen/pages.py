@@ -19,7 +19,7 @@ from sitecontent.site import Site
 from sitegen.errors import BuildError
 from sitegen.memo import Memo
 from sitegen.sources import SourceFiles
-from sitegen.workers import deal, in_workers
+from sitegen.workers import PARALLEL_FROM, deal, in_workers
 
 NOT_FOUND_SLUG = "404"
 # Layouts an editor may name in front matter; the others are chosen by the file's place.
@@ -135,7 +135,13 @@ def _read_share(share: list[tuple[Path, str, str]]) -> list[Page | None]:
 
 
 def _read_ahead(sources: SourceFiles, site: Site, memo: Memo) -> dict[str, Page | None]:
-    """The pages (not policy versions) to read again, read in parallel when there are many."""
+    """The pages (not policy versions) to read again, read in parallel when there are many.
+
+    Only a memo that keeps little (a first build) is asked about every page: an editor's saves
+    touch a few pages, and a mass change on a warm memo is read on one core.
+    """
+    if len(memo) >= PARALLEL_FROM:
+        return {}
     wanted = [
         (relative, language, slug)
         for language in site.languages

@@ -45,9 +45,18 @@ class SourceFiles:
     folders: frozenset[str] = frozenset()
     _names: list[str] = field(default_factory=list, repr=False, compare=False)
     _keys: list[list[str]] = field(default_factory=list, repr=False, compare=False)
+    _under: dict[tuple[str, str, bool], list[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def under(self, folder: str, suffix: str = "", recursive: bool = True) -> list[str]:
         """Relative paths of the files under `folder` ending in `suffix`, in path order."""
+        asked = (folder, suffix, recursive)
+        if asked not in self._under:
+            self._under[asked] = self._find_under(folder, suffix, recursive)
+        return self._under[asked]
+
+    def _find_under(self, folder: str, suffix: str, recursive: bool) -> list[str]:
         # In path order a folder's files are one run of the listing: find it, read only it.
         parts = folder.split("/")
         depth = len(parts)

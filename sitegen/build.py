@@ -1,7 +1,10 @@
 """Build the static site: gather everything, check it, render it, then write it.
 
 Nothing is written until every page has rendered and every check has passed, so a build that
-fails on content leaves the previous `dist/` exactly as it was.
+fails on content leaves the previous `dist/` exactly as it was. Each step that reads files or
+checks content goes through the build's memo (`sitegen.memo`) with its inputs: empty for
+`build.py`, a clean full build; the preview's `BuildMemory` keeps it from build to build, so
+a rebuild redoes only what changed (`sitegen.memory`).
 """
 
 from __future__ import annotations

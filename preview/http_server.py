@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,7 +30,7 @@ from preview.local_hosts import host_allowed, own_hosts
 from preview.reload import EVENTS_PATH, PREFIX, SCRIPT, SCRIPT_PATH, LiveReload, add_script
 from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
-from sitegen.rendering import RenderCache
+from sitegen.memory import BuildMemory
 from sitegen.security import HEADERS_FILE, headers_for
 
 API_PREFIX = "/api/"
@@ -78,13 +78,16 @@ class PreviewSite:
         self.content_dir = content_dir
         self.out_dir = out_dir
         self.headers: dict[str, str] = {}
-        # Each rebuild renders again only what changed since the previous one.
-        self._cache = RenderCache()
+        # The site in memory: each rebuild reads, checks and renders again only what changed.
+        self._memory = BuildMemory()
 
-    def build(self) -> str:
-        """Build the site into the output folder; raise `BuildError` and keep the old site."""
+    def build(self, changed: Iterable[Path] = ()) -> str:
+        """Build the site into the output folder; raise `BuildError` and keep the old site.
+
+        `changed` names files known to have changed since the last build.
+        """
         started = time.perf_counter()
-        result = build(self.content_dir, self.out_dir, cache=self._cache)
+        result = build(self.content_dir, self.out_dir, memory=self._memory, changed=changed)
         self.headers = headers_for(self.out_dir)
         elapsed = time.perf_counter() - started
         return f"built {len(result.pages)} pages into {self.out_dir} in {elapsed * 1000:.0f} ms"

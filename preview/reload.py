@@ -1,8 +1,10 @@
 """Live reload: open pages reload after each good rebuild and show a failed one's error.
 
 As MkDocs' livereload does, this takes a `builder` callable and knows nothing of the site
-generator: `builder()` returns a one-line summary of what it built, or raises `BuildFailed`
-naming where the problem is. The preview's web server adds one tag to every page it serves,
+generator: `builder(changed)` is told the paths the watcher saw change (so that it may rebuild
+only what they touch, whatever the file system's clock says) and returns a one-line summary of
+what it built, or raises `BuildFailed` naming where the problem is. The preview's web server
+adds one tag to every page it serves,
 
     <script src="/_preview/reload.js" data-build="..." defer></script>
 
@@ -93,7 +95,7 @@ def _unexpected(exc: Exception) -> BuildFailed:
 class LiveReload:
     """Runs the builder on each change and tells every open page how it went."""
 
-    def __init__(self, builder: Callable[[], str]) -> None:
+    def __init__(self, builder: Callable[[frozenset[Path]], str]) -> None:
         self._builder = builder
         # Changes with every start of the preview, so pages left open across a restart reload.
         self._run = secrets.token_hex(4)
@@ -113,9 +115,10 @@ class LiveReload:
 
     def rebuild(self, changed: Iterable[Path] = ()) -> None:
         """Build again after `changed` (paths) changed; print and publish the outcome."""
+        changed = frozenset(changed)
         what = _describe(changed)
         try:
-            summary = self._builder()
+            summary = self._builder(changed)
         except Exception as exc:
             failure = exc if isinstance(exc, BuildFailed) else _unexpected(exc)
             print(f"{what}: build failed, still serving the previous site: {failure}", flush=True)

@@ -140,7 +140,7 @@ def _serve(
     form = FormFunction()
     # Both functions run in this process, one event at a time, as each instance does in Lambda.
     lock = threading.Lock()
-    live_reload = LiveReload(lambda: _rebuild(site, httpd))
+    live_reload = LiveReload(lambda changed: _rebuild(site, httpd, changed))
     try:
         httpd = PreviewServer(
             (host, port), site, form, form.context, live_reload, origin_secret, lock, timeout
@@ -314,10 +314,10 @@ def _run(
     return 0
 
 
-def _rebuild(site: PreviewSite, httpd: PreviewServer) -> str:
+def _rebuild(site: PreviewSite, httpd: PreviewServer, changed: frozenset[Path]) -> str:
     """The live reload's builder: build, and let the function read the content afresh."""
     try:
-        summary = site.build()
+        summary = site.build(changed)
     except BuildError as exc:
         raise BuildFailed(exc.location, exc.message) from exc
     # A warm function keeps the content it read first (the current policy version, the

@@ -1,30 +1,34 @@
 """Build the static site: gather everything, check it, render it, then write it.
 
 Nothing is written until every page has rendered and every check has passed, so a build that
-fails on content leaves the previous `dist/` exactly as it was.
+fails on content leaves the previous `dist/` exactly as it was. Each step that reads files or
+checks content goes through the build's memo (`sitegen.memo`) with its inputs: empty for
+`build.py`, a clean full build; the preview's `BuildMemory` keeps it from build to build, so
+a rebuild redoes only what changed (`sitegen.memory`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitecontent.contact_form import check_error_messages
-from sitecontent.policy import policy_versions
-from sitecontent.site import Site, load_site
-from sitecontent.strings import load_strings, strings_path
-from sitegen.assets import load_assets
+from sitecontent.site import SITE_FILE, Site, load_site
+from sitecontent.strings import STRINGS_FILE, load_strings, strings_path
+from sitegen.assets import Assets, load_assets
 from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
 from sitegen.links import robots_txt, sitemap_xml
 from sitegen.links_out import check_links_stay_inside
-from sitegen.pages import gather_pages
+from sitegen.memo import Memo
+from sitegen.memory import BuildMemory
+from sitegen.pages import Page, gather_pages, language_policies
 from sitegen.policy import check_policy_structure
-from sitegen.rendering import RenderCache, plan_jobs, render_pages
+from sitegen.rendering import plan_jobs, render_pages
 from sitegen.security import HEADERS_FILE, headers_file_text, security_headers, style_hash
+from sitegen.sources import SourceFiles, list_sources
 from sitegen.templates import PageRenderer, SiteData
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
@@ -59,60 +63,6 @@ def _load_strings(content_dir: Path, site: Site) -> dict[str, dict[str, str]]:
     return strings
 
 
-def _existing_files(out_dir: Path) -> tuple[set[str], bool]:
-    """Every file under `out_dir`, relative, and whether any folder there is empty."""
-    # os.walk rather than Path.rglob: with thousands of pages pathlib's overhead shows. No stat
-    # per file: comparing bytes in _write reads the file anyway, and a missing one is new.
-    names: set[str] = set()
-    has_empty_folder = False
-    root = str(out_dir)
-    for folder, subfolders, files in os.walk(root):
-        # os.walk's folders start with `root`: slicing is the relative path (os.path.relpath
-        # costs a tenth of a rebuild of a thousand pages per language).
-        prefix = folder[len(root) + 1 :].replace(os.sep, "/")
-        has_empty_folder = has_empty_folder or not (subfolders or files)
-        names.update(f"{prefix}/{name}" if prefix else name for name in files)
-    return names, has_empty_folder
-
-
-def _unchanged(path: str, content: bytes) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read() == content
-    except OSError:
-        return False
-
-
-def _write(out_dir: Path, outputs: dict[str, bytes]) -> None:
-    # Only files whose bytes changed are written, and only files no longer built are deleted:
-    # on this project's disks creating and deleting thousands of files costs seconds, and a
-    # preview server's watcher then sees only real changes.
-    existing, has_empty_folder = _existing_files(out_dir)
-    if existing and HEADERS_FILE not in existing:
-        raise BuildError(str(out_dir), "is not empty and was not written by a build; not replacing")
-    made: set[str] = set()
-    root = str(out_dir)
-    for relative, content in outputs.items():
-        target = os.path.join(root, relative)
-        if relative in existing and _unchanged(target, content):
-            continue
-        folder = os.path.dirname(relative)
-        if folder not in made:
-            os.makedirs(os.path.join(root, folder), exist_ok=True)
-            made.add(folder)
-        with open(target, "wb") as handle:
-            handle.write(content)
-    stale = sorted(existing - outputs.keys())
-    for relative in stale:
-        (out_dir / relative).unlink()
-    # Only a deletion can leave a folder empty, so a build that deleted nothing skips the walk.
-    if not (stale or has_empty_folder):
-        return
-    for folder, _, names in os.walk(out_dir, topdown=False):
-        if not names and Path(folder) != out_dir and not os.listdir(folder):
-            os.rmdir(folder)
-
-
 def _templates_digest(templates_dir: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(templates_dir.rglob("*")):
@@ -122,8 +72,30 @@ def _templates_digest(templates_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _site_inputs(data: SiteData, templates_dir: Path) -> Hashable:
+def _strings(sources: SourceFiles, site: Site, memo: Memo) -> dict[str, dict[str, str]]:
+    files = tuple(sources.stamp(f"{language}/{STRINGS_FILE}") for language in site.languages)
+    return memo(
+        "strings",
+        (sources.root, site.languages, files),
+        lambda: _load_strings(sources.root, site),
+    )
+
+
+def _assets(site_sources: SourceFiles, memo: Memo) -> Assets:
+    files = site_sources.under("assets", recursive=False)
+    return memo(
+        "assets",
+        tuple((name, site_sources.stamp(name)) for name in files),
+        lambda: load_assets(site_sources.root / "assets"),
+    )
+
+
+def _site_inputs(data: SiteData, site_sources: SourceFiles, memo: Memo) -> Hashable:
     """Everything every page may show: when any of it changes, every page is rendered again."""
+    templates = tuple((name, site_sources.stamp(name)) for name in site_sources.under("templates"))
+    digest = memo(
+        "templates", templates, lambda: _templates_digest(site_sources.root / "templates")
+    )
     return (
         data.site,
         str(data.content_dir),
@@ -131,7 +103,19 @@ def _site_inputs(data: SiteData, templates_dir: Path) -> Hashable:
         tuple((language, tuple(versions)) for language, versions in data.policies.items()),
         data.assets.css,
         tuple(data.assets.urls.items()),
-        _templates_digest(templates_dir),
+        digest,
+    )
+
+
+def _sitemap(site: Site, pages: dict[str, dict[str, Page]], memo: Memo) -> bytes:
+    # What the sitemap lists: which pages exist, and which the default language hides.
+    reference = pages[site.default_language]
+    hidden = tuple(slug for slug, page in reference.items() if page.noindex)
+    slugs = tuple(tuple(by_slug) for by_slug in pages.values())
+    return memo(
+        "sitemap",
+        (site, slugs, hidden),
+        lambda: sitemap_xml(site, pages).encode("utf-8"),
     )
 
 
@@ -139,42 +123,62 @@ def build(
     content_dir: Path,
     out_dir: Path,
     site_dir: Path = SITE_DIR,
-    cache: RenderCache | None = None,
+    memory: BuildMemory | None = None,
+    changed: Iterable[Path] = (),
 ) -> BuildResult:
     """Build the site from `content_dir` and `site_dir` into `out_dir`.
 
-    A `cache` handed from one build to the next renders only what changed (the preview).
+    The `memory` of the previous build in this process (the preview's) makes this one read,
+    check and render again only what changed since; `changed` names files known to have
+    changed (a watcher's), read again whatever their stamps say. Without it, a clean build.
     """
-    content_dir, out_dir = Path(content_dir), Path(out_dir)
-    cache = RenderCache() if cache is None else cache
+    content_dir, out_dir, site_dir = Path(content_dir), Path(out_dir), Path(site_dir)
+    memory = BuildMemory() if memory is None else memory
+    memory.start(content_dir, out_dir, site_dir)
+    memo = memory.memo
+    changed = memory.changed(changed)
+    # A walk of its own, each build: a link made since the last one must stop this one.
     for folder in (content_dir, site_dir):
         check_links_stay_inside(folder)
-    site = load_site(content_dir)
-    strings = _load_strings(content_dir, site)
-    pages = gather_pages(content_dir, site)
-    check_policy_structure(site, pages)
-    check_contact_consent(site, content_dir, pages, strings)
-    assets = load_assets(site_dir / "assets")
+    sources = list_sources(content_dir, changed)
+    site_sources = list_sources(site_dir, changed)
+    site = memo(
+        "site",
+        (sources.stamp(SITE_FILE), sources.folders),
+        lambda: load_site(content_dir),
+    )
+    strings = _strings(sources, site, memo)
+    pages = gather_pages(sources, site, memo)
+    check_policy_structure(site, pages, memo)
+    check_contact_consent(site, content_dir, pages, strings, memo)
     data = SiteData(
         site=site,
         content_dir=content_dir,
         strings=strings,
-        policies={language: policy_versions(content_dir, language) for language in site.languages},
-        assets=assets,
+        policies={
+            language: language_policies(sources, language, memo) for language in site.languages
+        },
+        assets=_assets(site_sources, memo),
     )
-    templates_dir = site_dir / "templates"
-    templates = cache.templates_for(
-        _site_inputs(data, templates_dir), lambda: PageRenderer(templates_dir, data)
+    templates = memory.renders.templates_for(
+        _site_inputs(data, site_sources, memo),
+        lambda: PageRenderer(site_dir / "templates", data),
     )
-    outputs = render_pages(site, pages, templates, plan_jobs(site, pages), cache)
+    # Which files the pages write depends on which pages exist, not on what they say.
+    slugs = tuple(tuple(by_slug) for by_slug in pages.values())
+    jobs = memo("jobs", (site, slugs), lambda: plan_jobs(site, pages))
+    outputs = render_pages(site, pages, templates, jobs, memory.renders)
     if "index.html" in outputs:
         raise BuildError(str(content_dir), "no page may write the language picker, index.html")
-    outputs["index.html"] = templates.render_root().encode("utf-8")
-    outputs.update(assets.files)
-    outputs["sitemap.xml"] = sitemap_xml(site, pages).encode("utf-8")
+    outputs["index.html"] = memo(
+        "root page", templates, lambda: templates.render_root().encode("utf-8")
+    )
+    outputs.update(data.assets.files)
+    outputs["sitemap.xml"] = _sitemap(site, pages, memo)
     outputs["robots.txt"] = robots_txt(site).encode("utf-8")
-    headers = security_headers(site, (style_hash(assets.css),))
+    headers = security_headers(site, (style_hash(data.assets.css),))
     outputs[HEADERS_FILE] = headers_file_text(headers).encode("utf-8")
     outputs = dict(sorted(outputs.items()))
-    _write(out_dir, outputs)
+    memory.write(outputs)
+    memo.forget_unused()
     return BuildResult(out_dir=out_dir, files=tuple(outputs))

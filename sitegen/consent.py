@@ -15,6 +15,7 @@ from sitecontent.policy import POLICY_FOLDER
 from sitecontent.site import Site
 from sitecontent.strings import strings_path
 from sitegen.errors import BuildError
+from sitegen.memo import Memo
 from sitegen.pages import Page
 
 CONTACT_LAYOUT = "contact"
@@ -65,13 +66,37 @@ def check_contact_consent(
     content_dir: Path,
     pages: dict[str, dict[str, Page]],
     strings: dict[str, dict[str, str]],
+    memo: Memo | None = None,
 ) -> None:
-    """Fail, naming the file and line, where the contact page's consent strays from its policy."""
+    """Fail, naming the file and line, where the contact page's consent strays from its policy.
+
+    With a `memo`, a language is checked again only when its contact pages, its current policy
+    version or its strings changed.
+    """
+    memo = Memo() if memo is None else memo
     for language in site.languages:
         current = pages[language][POLICY_FOLDER]
-        assert current.policy is not None
-        contact_pages = [page for page in pages[language].values() if page.layout == CONTACT_LAYOUT]
-        for page in contact_pages:
-            _check_policy_links(page, current.policy.version)
-        if contact_pages:
-            _check_withdraw_subject(content_dir, language, strings[language], current)
+        contact_pages = tuple(
+            page for page in pages[language].values() if page.layout == CONTACT_LAYOUT
+        )
+        memo(
+            ("contact consent", language),
+            (content_dir, contact_pages, current, strings[language]),
+            lambda language=language, current=current, contact_pages=contact_pages: _check_language(
+                content_dir, language, strings[language], current, contact_pages
+            ),
+        )
+
+
+def _check_language(
+    content_dir: Path,
+    language: str,
+    strings: dict[str, str],
+    current: Page,
+    contact_pages: tuple[Page, ...],
+) -> None:
+    assert current.policy is not None
+    for page in contact_pages:
+        _check_policy_links(page, current.policy.version)
+    if contact_pages:
+        _check_withdraw_subject(content_dir, language, strings, current)

@@ -9,7 +9,6 @@ site's one not-found page.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,9 @@ from sitecontent.files import split_front_matter
 from sitecontent.policy import POLICY_FOLDER, PolicyVersion, policy_versions
 from sitecontent.site import Site
 from sitegen.errors import BuildError
+from sitegen.memo import Memo
+from sitegen.sources import SourceFiles
+from sitegen.workers import PARALLEL_FROM, deal, in_workers
 
 NOT_FOUND_SLUG = "404"
 # Layouts an editor may name in front matter; the others are chosen by the file's place.
@@ -74,20 +76,7 @@ def _check_keys(meta: dict, allowed: set[str], path: Path) -> None:
 
 def read_page(path: Path, language: str, slug: str, policy: PolicyVersion | None = None) -> Page:
     """Read one Markdown page and check its front matter."""
-    text = path.read_text(encoding="utf-8")
-    # Keyed by the path as text: a new Path computes its hash afresh, thousands per build.
-    return _page_from_text(str(path), text, language, slug, policy)
-
-
-# A pure function of its arguments, and a `Page` cannot change: the preview's rebuilds read
-# every file again but parse only the ones whose text changed (TOML front matter is most of
-# the reading time). Errors are never cached, so a mended file is read afresh.
-@functools.lru_cache(maxsize=8192)
-def _page_from_text(
-    source: str, text: str, language: str, slug: str, policy: PolicyVersion | None
-) -> Page:
-    path = Path(source)
-    meta, body, _ = split_front_matter(path, text)
+    meta, body, _ = split_front_matter(path)
     _check_keys(meta, POLICY_KEYS if policy else PAGE_KEYS, path)
     title = _check_text(meta, "title", path)
     description = _check_text(meta, "description", path)
@@ -107,23 +96,107 @@ def _page_from_text(
     return Page(language, slug, path, title, description, layout, body, noindex, policy)
 
 
-def read_language(content_dir: Path, language: str) -> list[Page]:
+def language_policies(sources: SourceFiles, language: str, memo: Memo) -> list[PolicyVersion]:
+    """A language's policy versions, oldest first, read again only when a version's file changed."""
+    files = sources.under(f"{language}/{POLICY_FOLDER}", ".md", recursive=False)
+    inputs = tuple((name, sources.stamp(name)) for name in files)
+    return memo(
+        ("policy versions", language), inputs, lambda: policy_versions(sources.root, language)
+    )
+
+
+def _remembered_page(
+    sources: SourceFiles,
+    relative: str,
+    language: str,
+    slug: str,
+    memo: Memo,
+    policy: PolicyVersion | None = None,
+    read_ahead: dict[str, Page | None] | None = None,
+) -> Page:
+    # By slug too: the current policy version is one file read as two pages.
+    def read() -> Page:
+        page = (read_ahead or {}).get(relative)
+        return page or read_page(sources.path(relative), language, slug, policy)
+
+    return memo(("page", relative, slug), (sources.stamp(relative), language, policy), read)
+
+
+def _read_share(share: list[tuple[Path, str, str]]) -> list[Page | None]:
+    pages: list[Page | None] = []
+    for path, language, slug in share:
+        try:
+            pages.append(read_page(path, language, slug))
+        except Exception:
+            # Read again, in order, by the build itself: the first broken file is the one
+            # named, as when one process reads them all.
+            pages.append(None)
+    return pages
+
+
+def _read_ahead(sources: SourceFiles, site: Site, memo: Memo) -> dict[str, Page | None]:
+    """The pages (not policy versions) to read again, read in parallel when there are many.
+
+    Only a memo that keeps little (a first build) is asked about every page: an editor's saves
+    touch a few pages, and a mass change on a warm memo is read on one core.
+    """
+    if len(memo) >= PARALLEL_FROM:
+        return {}
+    wanted = [
+        (relative, language, slug)
+        for language in site.languages
+        for relative, slug in _listed_pages(sources, language, memo)
+        if not memo.has(("page", relative, slug), (sources.stamp(relative), language, None))
+    ]
+    shares = deal(wanted)
+    if len(shares) == 1:
+        return {}
+    paths = [
+        [(sources.path(relative), language, slug) for relative, language, slug in share]
+        for share in shares
+    ]
+    return {
+        relative: page
+        for share, pages in zip(shares, in_workers(_read_share, paths), strict=True)
+        for (relative, _, _), page in zip(share, pages, strict=True)
+    }
+
+
+def _listed_pages(sources: SourceFiles, language: str, memo: Memo) -> tuple[tuple[str, str], ...]:
+    """Each page file of a language but the policy versions, with its slug."""
+    files = tuple(sources.under(language, ".md"))
+
+    def slugs() -> tuple[tuple[str, str], ...]:
+        listed = []
+        for relative in files:
+            parts = relative.split("/")[1:]
+            if parts[0] != POLICY_FOLDER or len(parts) != 2:
+                listed.append((relative, _slug_for(parts)))
+        return tuple(listed)
+
+    return memo(("page files", language), files, slugs)
+
+
+def read_language(
+    sources: SourceFiles,
+    language: str,
+    memo: Memo,
+    read_ahead: dict[str, Page | None] | None = None,
+) -> list[Page]:
     """Every page of one language, policy versions included, in a stable order."""
-    folder = content_dir / language
-    pages: list[Page] = []
-    prefix = len(str(folder)) + 1
-    for path in sorted(folder.rglob("*.md")):
-        # Strings rather than Path.relative_to: with thousands of pages pathlib's cost shows.
-        parts = str(path)[prefix:].split(os.sep)
-        if parts[0] != POLICY_FOLDER or len(parts) != 2:
-            pages.append(read_page(path, language, _slug_for(parts)))
-    versions = policy_versions(content_dir, language)
+    pages = [
+        _remembered_page(sources, relative, language, slug, memo, read_ahead=read_ahead)
+        for relative, slug in _listed_pages(sources, language, memo)
+    ]
+    versions = language_policies(sources, language, memo)
+    root = len(str(sources.root)) + 1
     for version in versions:
-        pages.append(
-            read_page(version.path, language, f"{POLICY_FOLDER}/{version.version}", version)
-        )
+        relative = str(version.path)[root:].replace(os.sep, "/")
+        slug = f"{POLICY_FOLDER}/{version.version}"
+        pages.append(_remembered_page(sources, relative, language, slug, memo, version))
     current = versions[-1]
-    pages.append(read_page(current.path, language, POLICY_FOLDER, current))
+    relative = str(current.path)[root:].replace(os.sep, "/")
+    pages.append(_remembered_page(sources, relative, language, POLICY_FOLDER, memo, current))
     return pages
 
 
@@ -165,11 +238,7 @@ def _by_slug(pages: list[Page]) -> dict[str, Page]:
     return by_slug
 
 
-def gather_pages(content_dir: Path, site: Site) -> dict[str, dict[str, Page]]:
-    """Read all languages and check that every page exists in each: `{lang: {slug: Page}}`."""
-    pages = {
-        language: _by_slug(read_language(content_dir, language)) for language in site.languages
-    }
+def _check_parity(content_dir: Path, site: Site, pages: dict[str, dict[str, Page]]) -> None:
     all_slugs = sorted({slug for by_slug in pages.values() for slug in by_slug})
     for slug in all_slugs:
         present = [language for language in site.languages if slug in pages[language]]
@@ -182,5 +251,35 @@ def gather_pages(content_dir: Path, site: Site) -> dict[str, dict[str, Page]]:
                     f"page has no {language} counterpart "
                     f"(expected {content_dir / language / relative})",
                 )
-    _check_policy_versions(site, pages)
+
+
+def gather_pages(
+    sources: SourceFiles, site: Site, memo: Memo | None = None
+) -> dict[str, dict[str, Page]]:
+    """Read all languages and check that every page exists in each: `{lang: {slug: Page}}`.
+
+    With the `memo` of an earlier build, only files whose stamps changed are read again, and
+    the checks across languages run again only when what they compare changed.
+    """
+    memo = Memo() if memo is None else memo
+    read_ahead = _read_ahead(sources, site, memo)
+    pages = {
+        language: _by_slug(read_language(sources, language, memo, read_ahead))
+        for language in site.languages
+    }
+    # Which pages exist depends on file names alone: an edit inside a page never changes it.
+    slugs = tuple(tuple(by_slug) for by_slug in pages.values())
+    memo(
+        "parity",
+        (sources.root, site.languages, slugs),
+        lambda: _check_parity(sources.root, site, pages),
+    )
+    policies = tuple(
+        (language, tuple(language_policies(sources, language, memo))) for language in site.languages
+    )
+    memo(
+        "policy versions agree",
+        (site.default_language, policies),
+        lambda: _check_policy_versions(site, pages),
+    )
     return pages

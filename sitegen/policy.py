@@ -14,6 +14,7 @@ from sitecontent.files import split_front_matter
 from sitecontent.policy import POLICY_FOLDER
 from sitecontent.site import Site
 from sitegen.errors import BuildError
+from sitegen.memo import Memo
 from sitegen.pages import Page
 
 SECTION_LINE = re.compile(r"^##\s+(\d+)\.\s")
@@ -40,36 +41,51 @@ def policy_structure(page: Page) -> list[Numbered]:
     return numbers
 
 
-def check_policy_structure(site: Site, pages: dict[str, dict[str, Page]]) -> None:
-    """Fail when a language's policy version numbers its sections or clauses differently."""
+def check_policy_structure(
+    site: Site, pages: dict[str, dict[str, Page]], memo: Memo | None = None
+) -> None:
+    """Fail when a language's policy version numbers its sections or clauses differently.
+
+    With a `memo`, a version is compared again only when one of its languages' pages changed.
+    """
+    memo = Memo() if memo is None else memo
+    for slug in pages[site.default_language]:
+        if slug.startswith(f"{POLICY_FOLDER}/"):
+            translations = tuple(pages[language][slug] for language in site.languages)
+            memo(
+                ("policy structure", slug),
+                (site.default_language, site.languages, translations),
+                lambda slug=slug: _check_version(site, pages, slug),
+            )
+
+
+def _check_version(site: Site, pages: dict[str, dict[str, Page]], slug: str) -> None:
     reference = site.default_language
-    for slug, reference_page in pages[reference].items():
-        if not slug.startswith(f"{POLICY_FOLDER}/"):
+    reference_page = pages[reference][slug]
+    expected = policy_structure(reference_page)
+    if not expected:
+        raise BuildError(f"{reference_page.source}:1", "the policy has no numbered sections")
+    for language in site.languages:
+        if language == reference:
             continue
-        expected = policy_structure(reference_page)
-        if not expected:
-            raise BuildError(f"{reference_page.source}:1", "the policy has no numbered sections")
-        for language in site.languages:
-            if language == reference:
-                continue
-            page = pages[language][slug]
-            actual = policy_structure(page)
-            for want, got in zip(expected, actual, strict=False):
-                if want.number != got.number:
-                    raise BuildError(
-                        f"{page.source}:{got.line}",
-                        f"{_describe(got)} where {reference_page.source}:{want.line} has "
-                        f"{_describe(want)}; the policy's sections must match in every language",
-                    )
-            if len(actual) != len(expected):
-                extra = (actual if len(actual) > len(expected) else expected)[
-                    min(len(actual), len(expected))
-                ]
+        page = pages[language][slug]
+        actual = policy_structure(page)
+        for want, got in zip(expected, actual, strict=False):
+            if want.number != got.number:
                 raise BuildError(
-                    f"{page.source}:{actual[-1].line if actual else 1}",
-                    f"the policy's sections differ from {reference_page.source}: "
-                    f"{_describe(extra)} is only in one of them",
+                    f"{page.source}:{got.line}",
+                    f"{_describe(got)} where {reference_page.source}:{want.line} has "
+                    f"{_describe(want)}; the policy's sections must match in every language",
                 )
+        if len(actual) != len(expected):
+            extra = (actual if len(actual) > len(expected) else expected)[
+                min(len(actual), len(expected))
+            ]
+            raise BuildError(
+                f"{page.source}:{actual[-1].line if actual else 1}",
+                f"the policy's sections differ from {reference_page.source}: "
+                f"{_describe(extra)} is only in one of them",
+            )
 
 
 def _describe(item: Numbered) -> str:

@@ -1,9 +1,8 @@
 """Render every page: Markdown then Jinja2, on one core or, for large sites, on all of them.
 
-A site of a dozen pages renders in milliseconds, where starting worker processes would cost
-more than it saves; from `PARALLEL_FROM_PAGES` pages to render on, forked workers share the
-compiled templates and split the pages between them (measured by
-`tests/benchmarks/bench_site.py`).
+A site of a dozen pages renders in milliseconds; from `sitegen.workers.PARALLEL_FROM` pages to
+render on, forked workers share the compiled templates and split the pages between them
+(measured by `tests/benchmarks/bench_site.py`).
 
 A build that follows another in the same process (the preview's rebuilds) can pass the
 previous build's `RenderCache`: a page's HTML depends on nothing but the site-wide inputs
@@ -14,7 +13,6 @@ again. An editor's save then costs milliseconds whatever the size of the site.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +22,7 @@ from sitegen.errors import BuildError
 from sitegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from sitegen.pages import NOT_FOUND_SLUG, Page
 from sitegen.templates import PageRenderer
-
-PARALLEL_FROM_PAGES = 400
+from sitegen.workers import deal, in_workers
 
 
 @dataclass(frozen=True)
@@ -111,15 +108,16 @@ def plan_jobs(site: Site, pages: dict[str, dict[str, Page]]) -> list[PageJob]:
 _worker: _Renderer | None = None
 
 
-def _render_chunk(jobs: list[PageJob]) -> list[bytes]:
+def _render_chunk(jobs: list[PageJob]) -> list[bytes] | tuple[int, BuildError]:
+    """The chunk's pages, or where in the chunk the first one that fails is, and its error."""
     assert _worker is not None, "workers are forked from render_pages"
-    return [_worker.render(job) for job in jobs]
-
-
-def _translations(site: Site, pages: dict[str, dict[str, Page]], job: PageJob) -> tuple[Page, ...]:
-    # With the site-wide inputs, everything a page's HTML is made of (sitegen/templates.py):
-    # the switcher, the alternates and the not-found page's other languages come from these.
-    return tuple(pages[language][job.slug] for language in site.languages)
+    done: list[bytes] = []
+    try:
+        for job in jobs:
+            done.append(_worker.render(job))
+    except BuildError as error:
+        return len(done), error
+    return done
 
 
 def render_pages(
@@ -134,43 +132,60 @@ def render_pages(
     if cache.markdown is None:
         cache.markdown = MarkdownRenderer()
     renderer = _Renderer(site, pages, templates, cache.markdown, cache.bodies)
-    inputs = {job.path: _translations(site, pages, job) for job in jobs}
-    kept = {
-        job.path: cache.pages[job.path][1]
-        for job in jobs
-        if job.path in cache.pages and cache.pages[job.path][0] == inputs[job.path]
-    }
-    rendered = _render(renderer, [job for job in jobs if job.path not in kept])
-    html = {job.path: kept[job.path] if job.path in kept else rendered[job.path] for job in jobs}
+    # With the site-wide inputs, everything a page's HTML is made of (sitegen/templates.py):
+    # the switcher, the alternates and the not-found page's other languages come from these.
+    languages = [pages[language] for language in site.languages]
+    previous = cache.pages
+    inputs: dict[str, tuple[Page, ...]] = {}
+    html: dict[str, bytes] = {}
+    to_render: list[PageJob] = []
+    for job in jobs:
+        translations = tuple([by_slug[job.slug] for by_slug in languages])
+        inputs[job.path] = translations
+        kept = previous.get(job.path)
+        if kept is not None and kept[0] == translations:
+            html[job.path] = kept[1]
+        else:
+            to_render.append(job)
+    if to_render:
+        rendered = _render(renderer, to_render)
+        html = {path: html[path] if path in html else rendered[path] for path in inputs}
+        in_use = {page.body for translations in inputs.values() for page in translations}
+        cache.bodies = {text: body for text, body in renderer.bodies.items() if text in in_use}
     # Keep what this build used, no more: a long preview session must not grow without end.
     cache.pages = {path: (inputs[path], html[path]) for path in html}
-    in_use = {page.body for translations in inputs.values() for page in translations}
-    cache.bodies = {text: body for text, body in renderer.bodies.items() if text in in_use}
     return html
 
 
 def _render(renderer: _Renderer, jobs: list[PageJob]) -> dict[str, bytes]:
     global _worker
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_FROM_PAGES or workers < 2:
-        return {job.path: renderer.render(job) for job in jobs}
-    # Imported here: small sites, the usual case, never pay for them.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Fork, so workers inherit the compiled templates and the gathered pages for free; this
-    # process renders the first share itself rather than wait idle.
+    # Set before the workers fork, so they inherit the renderer.
     _worker = renderer
     try:
-        chunks = [jobs[index::workers] for index in range(workers)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-            others = pool.map(_render_chunk, chunks[1:])
-            results = [_render_chunk(chunks[0]), *others]
+        shares = deal(jobs)
+        results = in_workers(_render_chunk, shares)
     finally:
         _worker = None
+    _raise_first_failure(jobs, shares, results)
     return {
         job.path: html
-        for chunk, htmls in zip(chunks, results, strict=True)
-        for job, html in zip(chunk, htmls, strict=True)
+        for share, htmls in zip(shares, results, strict=True)
+        for job, html in zip(share, htmls, strict=True)  # type: ignore[arg-type]
     }
+
+
+def _raise_first_failure(
+    jobs: list[PageJob],
+    chunks: list[list[PageJob]],
+    results: list[list[bytes] | tuple[int, BuildError]],
+) -> None:
+    # The error of the first failing page in the jobs' order, whichever worker had it: the
+    # same one a build rendering one page at a time, or only the changed pages, reports.
+    order = {job.path: index for index, job in enumerate(jobs)}
+    failures = [
+        (order[chunk[result[0]].path], result[1])
+        for chunk, result in zip(chunks, results, strict=True)
+        if isinstance(result, tuple)
+    ]
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]

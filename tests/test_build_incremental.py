@@ -1,8 +1,8 @@
 """A rebuild that reuses the previous build's renderings (the preview's) writes the same site.
 
-The preview hands one `RenderCache` from each build to the next, so that a save re-renders
-only the pages it touched. Whatever the editor changed, the site it writes must be exactly the
-one a fresh build writes, and nothing it did not change may be written again.
+The preview hands one `BuildMemory` from each build to the next, so that a save reads and
+re-renders only the pages it touched. Whatever the editor changed, the site it writes must be
+exactly the one a fresh build writes, and nothing it did not change may be written again.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from sitegen import pages
 from sitegen.build import SITE_DIR, build
 from sitegen.errors import BuildError
-from sitegen.rendering import RenderCache
+from sitegen.memory import BuildMemory
 from tests.support.site import copy_content, set_site_option
 
 
@@ -104,11 +106,11 @@ def test_build_with_the_previous_builds_cache_writes_what_a_fresh_build_writes(
     tmp_path: Path, editable: tuple[Path, Path], edit: str
 ) -> None:
     content, site = editable
-    cache = RenderCache()
-    build(content, tmp_path / "preview", site, cache)
+    memory = BuildMemory()
+    build(content, tmp_path / "preview", site, memory)
 
     EDITS[edit](content, site)
-    rebuilt = build(content, tmp_path / "preview", site, cache)
+    rebuilt = build(content, tmp_path / "preview", site, memory)
     fresh = build(content, tmp_path / "fresh", site)
 
     assert rebuilt.files == fresh.files
@@ -120,14 +122,14 @@ def test_build_with_a_cache_rewrites_only_the_page_that_changed(
 ) -> None:
     content, site = editable
     out = tmp_path / "dist"
-    cache = RenderCache()
-    build(content, out, site, cache)
+    memory = BuildMemory()
+    build(content, out, site, memory)
     # Dated long ago, so that whatever the build writes shows, however fast it is.
     for path in out.rglob("*"):
         os.utime(path, ns=(0, 0))
 
     replace_in(content / "en" / "contact.md", r"\Z", "\nOne more sentence.\n")
-    build(content, out, site, cache)
+    build(content, out, site, memory)
 
     written = {name for name, mtime in modified_times(out).items() if mtime != 0}
     assert written == {"en/contact/index.html"}
@@ -137,16 +139,61 @@ def test_build_with_a_cache_still_fails_on_a_broken_page_it_had_read(
     tmp_path: Path, editable: tuple[Path, Path]
 ) -> None:
     content, site = editable
-    cache = RenderCache()
-    build(content, tmp_path / "dist", site, cache)
+    memory = BuildMemory()
+    build(content, tmp_path / "dist", site, memory)
     page = content / "en" / "contact.md"
     good = page.read_text(encoding="utf-8")
 
     page.write_text(good.replace("+++", "+++\ntitle = ", 1), encoding="utf-8")
     with pytest.raises(BuildError, match=re.escape(f"{page}:2")):
-        build(content, tmp_path / "dist", site, cache)
+        build(content, tmp_path / "dist", site, memory)
 
     page.write_text(good, encoding="utf-8")
-    build(content, tmp_path / "dist", site, cache)
+    build(content, tmp_path / "dist", site, memory)
     build(content, tmp_path / "fresh", site)
     assert tree(tmp_path / "dist") == tree(tmp_path / "fresh")
+
+
+def _dated_an_hour_back(folder: Path) -> None:
+    # As an editor's files are: only what a save touches looks recent to the build.
+    an_hour_ago = time.time() - 3600
+    for path in folder.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+
+def test_build_with_memory_reads_again_only_the_saved_page(
+    tmp_path: Path, editable: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content, site = editable
+    _dated_an_hour_back(content)
+    memory = BuildMemory()
+    build(content, tmp_path / "dist", site, memory)
+    read: list[Path] = []
+    read_page = pages.read_page
+    monkeypatch.setattr(
+        pages, "read_page", lambda path, *rest: read.append(path) or read_page(path, *rest)
+    )
+
+    page = content / "en" / "thanks.md"
+    replace_in(page, r"\Z", "\nOne more sentence.\n")
+    build(content, tmp_path / "dist", site, memory)
+
+    assert read == [page]
+
+
+def test_build_with_memory_reads_a_file_the_watcher_named_even_with_the_same_stamp(
+    tmp_path: Path, editable: tuple[Path, Path]
+) -> None:
+    content, site = editable
+    _dated_an_hour_back(content)
+    memory = BuildMemory()
+    build(content, tmp_path / "dist", site, memory)
+    page = content / "en" / "thanks.md"
+    stamp = page.stat().st_mtime_ns
+    # Same size, same time: a second save within one tick of a coarse file-system clock.
+    page.write_text(page.read_text("utf-8").replace("Thank you", "Thank yoU"), "utf-8")
+    os.utime(page, ns=(stamp, stamp))
+
+    build(content, tmp_path / "dist", site, memory, changed=[page])
+
+    assert "Thank yoU" in (tmp_path / "dist" / "en" / "thanks" / "index.html").read_text("utf-8")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from build import make_parser
-from sitegen import rendering
+from sitegen import workers
 from sitegen.build import build
+from sitegen.errors import BuildError
 from tests.support.site import ROOT, copy_content, set_site_option
 
 KAZAKH_FIXTURE = ROOT / "tests" / "fixtures" / "site" / "kk"
@@ -124,9 +125,9 @@ def test_build_on_several_cores_writes_the_same_site(
 ) -> None:
     content = copy_content(tmp_path)
     build(content, tmp_path / "one")
-    # Large sites render in forked workers; make this small one count as large.
-    monkeypatch.setattr(rendering, "PARALLEL_FROM_PAGES", 2)
-    monkeypatch.setattr(rendering.os, "cpu_count", lambda: 2)
+    # Large sites are read and rendered in forked workers; make this small one count as large.
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     pools: list[object] = []
 
     class CountedPool(concurrent.futures.ProcessPoolExecutor):
@@ -138,5 +139,24 @@ def test_build_on_several_cores_writes_the_same_site(
 
     build(content, tmp_path / "two")
 
-    assert len(pools) == 1
+    assert len(pools) == 2  # one to read the pages, one to render them
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_build_on_several_cores_names_the_first_broken_page_as_one_core_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = copy_content(tmp_path)
+    for name in ("thanks.md", "index.md", "contact.md"):
+        page = content / "en" / name
+        page.write_text(page.read_text("utf-8").replace("+++", "+++\ntitle = ", 1), "utf-8")
+    with pytest.raises(BuildError) as on_one_core:
+        build(content, tmp_path / "one")
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+
+    with pytest.raises(BuildError) as on_two_cores:
+        build(content, tmp_path / "two")
+
+    assert str(on_two_cores.value) == str(on_one_core.value)
+    assert "en/contact.md:2" in str(on_two_cores.value)

@@ -29,8 +29,10 @@ class Builder:
 
     def __init__(self) -> None:
         self.failure: Exception | None = None
+        self.changed: frozenset[Path] | None = None
 
-    def __call__(self) -> str:
+    def __call__(self, changed: frozenset[Path]) -> str:
+        self.changed = changed
         if self.failure is not None:
             raise self.failure
         return "built 1 page"
@@ -212,3 +214,14 @@ def test_preview_form_answers_503_when_the_local_aws_did_not_start(preview):
     assert status == 503
     assert headers["Retry-After"] == "2"
     assert json.loads(body) == {"errors": {"request": "unavailable"}}
+
+
+def test_live_reload_tells_the_builder_which_files_the_watcher_saw_change(
+    preview: tuple[str, LiveReload, Builder],
+) -> None:
+    _, live_reload, builder = preview
+    saved = {Path("content/en/contact.md"), Path("content/ru/contact.md")}
+
+    live_reload.rebuild(saved)
+
+    assert builder.changed == saved

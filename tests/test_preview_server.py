@@ -105,7 +105,7 @@ def server_url(site_dir: Path) -> Iterator[str]:
             raise RuntimeError("Әбілқайыр typed this")
         return resolver.resolve(event, context)
 
-    live_reload = LiveReload(lambda: "built")
+    live_reload = LiveReload(lambda changed: "built")
     server = PreviewServer(
         ("127.0.0.1", 0), site, handler, LocalLambdaContext, live_reload, ORIGIN_SECRET
     )

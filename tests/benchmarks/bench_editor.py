@@ -5,7 +5,7 @@ first page served (target ≤ 3 s) and to the first submission stored (the local
 starts in the background meanwhile), median of three starts.
 
 Save → shown: a page open in Debian's Chromium, an edit saved to its Markdown file, until the
-page has reloaded by itself and painted the edit (target ≤ 300 ms), median of ten saves, on the
+page has reloaded by itself and painted the edit (target ≤ 300 ms), median of five saves, on the
 real site and with 1,000 generated pages per language. The preview's own log gives the
 rebuild's share of it.
 """
@@ -34,7 +34,7 @@ from tests.support.preview import ROOT, free_port, load_payload, running_preview
 START_TARGET_SECONDS = 3.0
 SHOWN_TARGET_MS = 300.0
 STARTS = 3
-SAVES = 10
+SAVES = 5
 # Records, in the page, when it first painted after it was loaded (the browser's clock is the
 # machine's, the same as time.time()).
 RECORD_PAINT = """

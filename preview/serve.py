@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from preview.aws_process import LocalAws, LocalAwsError, LocalAwsProcess
+from preview.console import WholeLines
 from preview.http_server import PreviewServer, PreviewSite, request_timeout
 from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
 from preview.local_aws import PortInUseError, ensure_port_free
@@ -70,6 +71,9 @@ def serve(
     open_browser: bool = False,
 ) -> int:
     """Preview the site with a working form until Ctrl-C; return the exit code."""
+    # The function, the notifier and the preview print from threads of this one process.
+    if not isinstance(sys.stdout, WholeLines):
+        sys.stdout = WholeLines(sys.stdout)
     try:
         return _serve(
             Path(content_dir).resolve(), Path(out_dir).resolve(), host, port, aws_port, open_browser

@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from sitegen.build import BuildResult, build
-from tests.support.site import copy_content, serve_static, set_site_option
+from tests.support.site import LANGUAGES, copy_content, serve_static, set_site_option
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def violations(page: Page) -> list[str]:
 
 def page_urls() -> list[str]:
     slugs = ["", "privacy/", "privacy/1.0/", "contact/", "thanks/"]
-    return ["/404.html"] + [f"/{language}/{slug}" for language in ("ru", "en") for slug in slugs]
+    return ["/404.html"] + [f"/{language}/{slug}" for language in LANGUAGES for slug in slugs]
 
 
 @pytest.mark.parametrize("url", page_urls())

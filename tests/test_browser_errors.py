@@ -23,11 +23,11 @@ from sitecontent.contact_form import error_message
 from sitecontent.site import load_site
 from sitecontent.strings import load_strings
 from tests.support.contact import SITE_ORIGIN, ContactFunction
-from tests.support.site import CONTENT
+from tests.support.site import BROWSER_LANGUAGES, CONTENT
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ["ru", "en"]
+LANGUAGES = BROWSER_LANGUAGES
 WIDTHS = [390, 1280]
 OPERATOR = {"ru": "Содружеств", "en": "Commonwealth"}
 OPERATOR_EMAIL = load_site(CONTENT).operator_email

@@ -25,6 +25,10 @@ CONTENT = ROOT / "content"
 # The published languages, as content/site.toml lists them: tests that run per language take
 # them from here, so a language added to the content is tested without a change to the tests.
 LANGUAGES = load_site(CONTENT).languages
+# The slow browser tests of behaviour every language shares run in the default language and the
+# first other one; each language's words are checked without a browser, and what Kazakh brings
+# (its messages, its long words) in test_browser_kazakh.py.
+BROWSER_LANGUAGES = LANGUAGES[:2]
 # A language that is not published, whole as an editor would add it (a German stand-in).
 NEW_LANGUAGE = "de"
 NEW_LANGUAGE_FIXTURE = ROOT / "tests" / "fixtures" / "site" / NEW_LANGUAGE

@@ -209,3 +209,26 @@ def test_translations_done_refuses_what_is_not_a_translation(
 
     assert code == 2
     assert "is not a translated page or strings file" in err
+
+
+def test_translations_done_writes_the_record_into_a_strings_file_without_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = copy_content(tmp_path)
+    strings = content / "kk" / "strings.toml"
+    strings.write_text(
+        "".join(
+            line
+            for line in strings.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.startswith("translated_from")
+        ),
+        encoding="utf-8",
+    )
+    before = load_strings(content, "kk")
+    assert run(capsys, "translations", "--content", str(content))[0] == 1
+
+    run(capsys, "translations", "--content", str(content), "--done", "kk/strings.toml")
+
+    assert run(capsys, "translations", "--content", str(content))[0] == 0
+    assert load_strings(content, "kk") == before
+    build(content, tmp_path / "dist")  # still a valid strings file, its record before [form]

@@ -98,6 +98,22 @@
     });
     box.id = "preview-translation-notice";
     box.setAttribute("role", "status");
+    // On a phone it covers part of the page: the editor can put it away until the next build.
+    var hide = element("button", "Hide", {
+      float: "right",
+      marginLeft: "0.5rem",
+      font: "inherit",
+      color: "inherit",
+      background: "transparent",
+      border: "1px solid #71717a",
+      borderRadius: "0.25rem",
+      cursor: "pointer"
+    });
+    hide.type = "button";
+    hide.addEventListener("click", function () {
+      box.remove();
+    });
+    box.appendChild(hide);
     box.appendChild(element("strong", "Translation behind its source", { color: "#fcd34d" }));
     notices.forEach(function (line) {
       box.appendChild(element("p", line, { margin: "0.25rem 0 0" }));

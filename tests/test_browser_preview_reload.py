@@ -154,7 +154,10 @@ def test_browser_preview_a_translation_behind_its_source_shows_a_notice(
     expect(russian.get_by_text("в течение двух рабочих дней")).to_be_visible(timeout=WAIT_MS)
     for page in (russian, kazakh_home):
         expect(page.locator("#preview-translation-notice")).to_have_count(0)
-    # and the terminal has one warning line per translation.
+    # The editor can put the notice away.
+    kazakh.locator("#preview-translation-notice button").click()
+    expect(kazakh.locator("#preview-translation-notice")).to_have_count(0)
+    # The terminal has one warning line per translation.
     for name in ("kk/contact.md", "en/contact.md"):
         assert f"warning: {name} is behind ru/contact.md" in preview.log()
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import infra.deploy
 from build import main
+from infra.deploy.errors import DeployError
 from sitecontent.strings import load_strings
 from sitegen.build import build
 from tests.support.site import LANGUAGES, copy_content
@@ -232,3 +234,35 @@ def test_translations_done_writes_the_record_into_a_strings_file_without_one(
     assert run(capsys, "translations", "--content", str(content))[0] == 0
     assert load_strings(content, "kk") == before
     build(content, tmp_path / "dist")  # still a valid strings file, its record before [form]
+
+
+def test_translations_deploy_allowed_to_publish_stale_ones_lists_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = copy_content(tmp_path)
+    change_source(content, "contact.md", OLD_LINE, NEW_LINE)
+
+    def stop_after_the_build(*arguments, **options):
+        raise DeployError("stopped by the test after the build")
+
+    # The build is all this test is about: the deploy stops at the step after it.
+    monkeypatch.setattr(infra.deploy, "package_function", stop_after_the_build)
+    code, out, err = run(
+        capsys,
+        "deploy",
+        "--content",
+        str(content),
+        "--out",
+        str(tmp_path / "deploy"),
+        "--stack",
+        "site",
+        "--region",
+        "eu-central-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--allow-stale-translations",
+    )
+
+    assert code == 1 and "at step 2/6" in err and "stopped by the test" in err
+    listed = ", ".join(f"{language}/contact.md (behind ru/contact.md)" for language in TRANSLATED)
+    assert f"publishing translations behind their source: {listed}" in out

@@ -114,11 +114,12 @@ def _check_translations(stale: list[Translation], allowed: bool, progress: Progr
     names = ", ".join(f"{t.name} (behind {t.source_name})" for t in stale)
     if not allowed:
         raise DeployError(
-            f"{len(stale)} translations are behind their source: {names}. Update them and "
+            f"{len(stale)} {'translation is' if len(stale) == 1 else 'translations are'} "
+            f"behind its source: {names}. Update them and "
             "mark them done (python build.py translations), or deploy with "
             "--allow-stale-translations"
         )
-    progress.say(f"publishing {len(stale)} translations behind their source: {names}")
+    progress.say(f"publishing translations behind their source: {names}")
 
 
 def _bytecode_compiler(progress: Progress) -> str | None:

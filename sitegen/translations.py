@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitecontent.files import FRONT_MATTER_FENCE, split_front_matter
+from sitecontent.files import FRONT_MATTER_FENCE, read_toml, split_front_matter
 from sitecontent.policy import POLICY_FOLDER
 from sitecontent.site import Site
 from sitecontent.strings import STRINGS_FILE, TRANSLATED_FROM, flatten
@@ -73,8 +73,7 @@ def revision(path: Path, text: str | None = None) -> str:
 
 def _recorded(path: Path) -> str | None:
     if path.name == STRINGS_FILE:
-        with path.open("rb") as handle:
-            value = tomllib.load(handle).get(TRANSLATED_FROM)
+        value = read_toml(path).get(TRANSLATED_FROM)
         line = 1
     else:
         meta, _, _ = split_front_matter(path)

@@ -128,6 +128,11 @@ class PreviewServer(ThreadingHTTPServer):
 
     def invoke(self, event: dict) -> HttpResponse:
         """Run the handler on one event as Lambda would, and translate its answer."""
+        # A handler still starting (the preview's, while its local AWS starts) is waited for
+        # outside the lock, which the start itself needs.
+        waiting = getattr(self.handler, "wait_until_ready", None)
+        if waiting is not None:
+            waiting()
         with self.handler_lock:
             try:
                 result = self.handler(event, self.context_factory())

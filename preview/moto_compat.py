@@ -1,4 +1,4 @@
-"""Where the local stand-in reaches into moto's internals: two fixes and one question.
+"""Where the local stand-in reaches into moto's internals: three fixes and one question.
 
 moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
 template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
@@ -7,6 +7,10 @@ template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFor
 moto also forgets, when it executes a change set, to keep the new template, parameters and
 outputs on the stack: a stack created through a change set has no outputs, and the next
 identical deploy looks like a change. The second fix keeps them, as CloudFormation does.
+
+moto's CloudFormation also ignores a table's `TimeToLiveSpecification`: the third fix turns
+the time to live on as the template says (moto deletes nothing by it, but `DescribeTimeToLive`
+then answers as AWS would).
 
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
@@ -33,6 +37,7 @@ INTERNALS = {
     "moto.cloudformation.models:Stack._parse_template": "ad65dbca9b0285f2",
     "moto.cloudformation.models:Stack._create_output_map": "2fbf0e644ecec374",
     "moto.cloudformation.parsing:get_model_map": "fb06726090724d5f",
+    "moto.dynamodb.models.table:Table.create_from_cloudformation_json": "2ade84941382510e",
 }
 
 _applied = False
@@ -67,7 +72,7 @@ def supported_resource_types() -> set[str]:
 
 
 def apply() -> None:
-    """Apply both fixes, once per process."""
+    """Apply the fixes, once per process."""
     global _applied
     if _applied:
         return
@@ -76,6 +81,7 @@ def apply() -> None:
         _originals[name] = _resolve(name)
     _honour_key_spec()
     _keep_change_set_results()
+    _honour_time_to_live()
     _applied = True
 
 
@@ -119,3 +125,27 @@ def _keep_change_set_results() -> None:
         stack.output_map = stack._create_output_map()
 
     ChangeSet.apply = apply_change_set
+
+
+def _honour_time_to_live() -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import Table
+
+    create_table = Table.create_from_cloudformation_json
+
+    def create_from_cloudformation_json(
+        cls: type[Table],
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Table:
+        table = create_table(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        specification = cloudformation_json["Properties"].get("TimeToLiveSpecification")
+        if specification:
+            backend = dynamodb_backends[account_id][region_name]
+            backend.update_time_to_live(table.name, specification)
+        return table
+
+    Table.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)

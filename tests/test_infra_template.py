@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from functions.operator.resources import STACK_OUTPUTS
+from functions.submission_item import EXPIRES_AT
 from infra.cloudformation import TEMPLATE, load_template
 from infra.deploy.headers import header_parameters
 from sitegen.build import BuildResult
@@ -154,6 +156,27 @@ def test_tables_on_demand_recoverable_protected_and_encrypted(template: dict[str
             "SSEType": "KMS",
             "KMSMasterKeyId": {"Ref": "TableKey"},
         }
+
+
+def test_submissions_expire_by_time_to_live_after_the_retention_period(
+    template: dict[str, Any],
+) -> None:
+    # The attribute the operator CLI writes, in epoch seconds; the audit trail never expires.
+    assert resource(template, "SubmissionsTable")["TimeToLiveSpecification"] == {
+        "AttributeName": EXPIRES_AT,
+        "Enabled": True,
+    }
+    assert "TimeToLiveSpecification" not in resource(template, "AuditTable")
+    assert template["Parameters"]["RetentionDays"] == {
+        "Type": "Number",
+        "Default": 365,
+        "MinValue": 1,
+        "MaxValue": 36500,
+        "Description": template["Parameters"]["RetentionDays"]["Description"],
+    }
+    # The operator CLI learns the period from the stack, as it learns the tables.
+    assert template["Outputs"]["RetentionDays"]["Value"] == {"Ref": "RetentionDays"}
+    assert STACK_OUTPUTS["retention_days"] == "RetentionDays"
 
 
 # What a stack deletion or a replacing update must never take with it: the stored data, the

@@ -337,6 +337,7 @@ def test_answered_and_its_audit_record_are_one_transaction(
         "no-such-audit-table",
         outputs["DataKeyArn"],
         outputs["EmailHashKeyArn"],
+        int(outputs["RetentionDays"]),
     )
     aws = Aws()
     submissions = Submissions(aws, resources, AuditedStore(aws, resources))
@@ -346,5 +347,6 @@ def test_answered_and_its_audit_record_are_one_transaction(
             submissions, AuditTrail("arn:aws:iam::1:user/x"), submission_id, lambda _: True
         )
 
-    assert "answered_at" not in stored_item(contact.stack, submission_id)
+    item = stored_item(contact.stack, submission_id)
+    assert "answered_at" not in item and "expires_at" not in item
     assert operator("inbox", "--json").json()["submissions"][0]["id"] == submission_id

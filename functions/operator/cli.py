@@ -100,7 +100,7 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
         help=f"CloudFormation stack whose outputs name the tables and keys [{STACK_VARIABLE}]",
     )
     for name, option in OPTIONS.items():
-        metavar = "ARN" if name.endswith("_arn") else "NAME"
+        metavar = "ARN" if name.endswith("_arn") else "DAYS" if name.endswith("_days") else "NAME"
         group.add_argument(
             option, dest=name, metavar=metavar, default=default, help=f"[{ENVIRONMENT[name]}]"
         )
@@ -171,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
         "id", metavar="ID"
     )
     command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
+    kept = command(
+        "retention", "how many submissions fall due for deletion each month, and which never do"
+    )
+    kept.add_argument("--json", action="store_true", help="JSON instead of text")
     listing = command("list", "metadata of submissions, a page at a time")
     listing.add_argument("--since", type=_since, metavar="DATE")
     listing.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE_SIZE, metavar="N")
@@ -208,6 +212,14 @@ def _show(run: Run, args: argparse.Namespace) -> None:
         run.stdout.write(display.submission_text(entry, PROGRAM) + "\n")
 
 
+def _retention(run: Run, args: argparse.Namespace) -> None:
+    found = queries.retention(run.submissions)
+    if args.json:
+        run.print_json(found.as_json())
+    else:
+        run.stdout.write(found.text())
+
+
 def _audit(run: Run, args: argparse.Namespace) -> None:
     wanted = submission_id(args.submission) if args.submission is not None else None
     records = [
@@ -231,6 +243,7 @@ COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
     "audit": _audit,
     "inbox": _inbox,
     "show": _show,
+    "retention": _retention,
 }
 CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
     "unsubscribe": lambda run, a: actions.unsubscribe(run.submissions, run.audit, a.email),

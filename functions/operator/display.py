@@ -7,20 +7,24 @@ terminal, or reorder what it shows.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
+from functions.operator.retention import REASON_TEXT
 from functions.submission_item import (
     ANSWERED_AT,
     ANSWERED_BY,
     CONSENTS,
     CREATED_AT,
+    EXPIRES_AT,
     ID,
     LOCALE,
     MARKETING,
     PERSONAL_DATA,
     STATUS,
     utc_and_kazakhstan_time,
+    utc_timestamp,
 )
 
 INDENT = "    "
@@ -54,6 +58,16 @@ def _answered(entry: dict[str, Any]) -> str:
     return f"answered {moment(entry[ANSWERED_AT])} by {entry.get(ANSWERED_BY, '?')}"
 
 
+def _retention(entry: dict[str, Any]) -> str:
+    if entry.get(EXPIRES_AT) is not None:
+        return f"kept until {moment(_stored_time(entry[EXPIRES_AT]))}"
+    return f"no expiry: {REASON_TEXT[entry['kept_reason']]}"
+
+
+def _stored_time(epoch_seconds: int) -> str:
+    return utc_timestamp(dt.datetime.fromtimestamp(int(epoch_seconds), dt.UTC))
+
+
 def submission_text(entry: dict[str, Any], program: str) -> str:
     """One decrypted submission (as `inbox.show` returns it), with how to answer it."""
     data = entry[PERSONAL_DATA]
@@ -69,6 +83,7 @@ def submission_text(entry: dict[str, Any], program: str) -> str:
         f"  email      {printable(data['email'])}",
         f"  phones     {phones}",
         f"  marketing  {'consents to news and offers' if marketing else 'no news or offers'}",
+        f"  retention  {_retention(entry)}",
         "  message" + ("" if message else "    none"),
     ]
     if message:

@@ -18,6 +18,7 @@ from functions import DEFAULT_CONTENT_DIR
 from functions.operator.audit import AuditTrail
 from functions.operator.errors import RefusedError
 from functions.operator.records import Submissions
+from functions.operator.retention import kept
 from functions.submission_item import (
     ANSWERED_AT,
     BLOCKED,
@@ -87,6 +88,7 @@ def _entry(
     subject = subjects.get(item[LOCALE], subjects.get("", ""))
     return {
         **metadata(item),
+        **kept(item),
         "age_days": _age_days(item[CREATED_AT], now),
         PERSONAL_DATA: personal_data,
         "reply": mailto(personal_data["email"], subject),

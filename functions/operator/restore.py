@@ -6,6 +6,10 @@ The audit trail outlives the restore (it is its own table), so `reapply` reads e
 and `anonymise` record, oldest first, and applies the same change again to each item of it that
 holds personal data once more: one transaction per audit record, with its own audit record
 naming the one it reapplies. Tombstones and items the restore did not bring back are left.
+
+A restore also brings back items whose expiry has passed since (their retention period is
+over): every read ignores them, DynamoDB's time to live deletes them again, and the report
+counts them.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from functions.operator.actions import Confirm, Outcome, anonymisation, withdrawal
 from functions.operator.audit import AuditTrail
-from functions.operator.errors import RefusedError
+from functions.operator.errors import ExpiredError, RefusedError
 from functions.operator.records import Submissions
 from functions.submission_item import ID, PERSONAL, STATUS, WITH_PERSONAL_DATA
 
@@ -34,7 +38,10 @@ def _plan(
     for record in records:
         again = []
         for submission_id in record["submission_ids"]:
-            item = submissions.store.get(submission_id)
+            try:
+                item = submissions.store.get(submission_id)
+            except ExpiredError:
+                continue  # gone already; counted with every expired item
             if item is None:
                 missing.append(submission_id)
             elif _holds_personal_data(item):
@@ -53,6 +60,7 @@ def reapply(submissions: Submissions, audit: AuditTrail, confirm: Confirm) -> Ou
     if missing:
         notes.append(f"not in the table (the restore predates them): {len(missing)}")
         notes += [f"  {submission_id}" for submission_id in missing]
+    notes += _expired_notes(submissions)
     if not plan:
         return Outcome("destroyed again", [], done, notes=notes)
     ids = [item[ID] for _, items in plan for item in items]
@@ -72,3 +80,14 @@ def reapply(submissions: Submissions, audit: AuditTrail, confirm: Confirm) -> Ou
         details = {"reapplies": record["id"], "reapplied_action": record["action"]}
         changed += submissions.store.apply(changes, audit.recorder("reapply", details=details))
     return Outcome("destroyed again", changed, done, notes=notes)
+
+
+def _expired_notes(submissions: Submissions) -> list[str]:
+    expired = submissions.store.expired_ids()
+    if not expired:
+        return []
+    return [
+        f"expired, awaiting deletion by DynamoDB's time to live (every read ignores them): "
+        f"{len(expired)}",
+        *(f"  {submission_id}" for submission_id in expired),
+    ]

@@ -65,7 +65,15 @@ CROSS_BORDER_NOTE = (
     "cross-border consent (ask_cross_border_consent = false); see docs/deploying.md, "
     "'Choosing the AWS region'"
 )
-SHOWN_OUTPUTS = ("SiteUrl", "ApiUrl", "SubmissionsTableName", "OperatorPolicyArn")
+SHOWN_OUTPUTS = (
+    "SiteUrl",
+    "ApiUrl",
+    "SubmissionsTableName",
+    "OperatorPolicyArn",
+    "RetentionDays",
+)
+# The template's parameter for how long submissions are kept (`--retention-days`).
+RETENTION_DAYS = "RetentionDays"
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class Prepared:
     artefact: Artefact
     excluded: frozenset[str]
     template: Template
+    # Parameters the operator gave on the command line (`--retention-days`).
+    given: dict[str, str]
 
 
 def _prepare(
@@ -85,6 +95,7 @@ def _prepare(
     out_dir: Path,
     progress: Progress,
     adapt: TemplateAdapter | None,
+    given: dict[str, str],
     allow_stale_translations: bool,
 ) -> Prepared:
     from sitegen.build import build
@@ -103,7 +114,7 @@ def _prepare(
     site = load_site(content_dir)
     headers = headers_for(out_dir)
     return Prepared(
-        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt)
+        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt), given
     )
 
 
@@ -156,6 +167,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
             template, prepared.site, prepared.headers, code_bucket, prepared.artefact
         )
         chosen.update(origin_secret(description))
+        chosen.update(prepared.given)
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")
@@ -165,7 +177,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
     outputs = change.outputs
     with progress.step(STEPS[4]):
         if "SiteBucketName" not in outputs:
-            raise DeployError(f"stack {stack} has no SiteBucketName output to upload the site to")
+            raise DeployError(_missing_outputs(stack, aws.endpoint_url))
         bucket = outputs["SiteBucketName"]
         local = local_files(prepared.out_dir, prepared.excluded)
         plan = plan_sync(local, remote_files(aws, bucket))
@@ -177,6 +189,20 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
     with progress.step(STEPS[5]):
         invalidate(aws, outputs.get("DistributionId"), plan, progress.say)
     return outputs
+
+
+def _missing_outputs(stack: str, endpoint_url: str | None) -> str:
+    """Why the stack has no bucket to upload to, and what to do about it."""
+    if endpoint_url is None:
+        return f"stack {stack} has no SiteBucketName output to upload the site to"
+    # A plain moto server keeps no outputs on a stack made through a change set, as deploys
+    # make them; the project's local AWS carries the fix (`preview.moto_compat`).
+    return (
+        f"stack {stack} at {endpoint_url} came back without its outputs: that endpoint looks "
+        "like a plain moto server, which forgets a stack's outputs. Rehearse against the "
+        "project's local AWS instead: run `./dev aws` (or `python build.py local-aws`) and "
+        "deploy to the endpoint it prints"
+    )
 
 
 def _at(progress: Progress) -> str:
@@ -192,19 +218,22 @@ def deploy(
     dry_run: bool = False,
     adapt_template: TemplateAdapter | None = None,
     allow_stale_translations: bool = False,
+    retention_days: int | None = None,
 ) -> int:
     """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code.
 
     `adapt_template` turns the template into what the AWS at `endpoint_url` can create, when
-    that is a stand-in such as moto (`build.py` gives the preview's).
+    that is a stand-in such as moto (`build.py` gives the preview's). `retention_days` sets
+    the stack's `RetentionDays`; None keeps the stack's own (the template's default when new).
     """
     content_dir, out_dir = Path(content_dir), Path(out_dir)
     progress = Progress(3 if dry_run else len(STEPS))
     try:
         check_stack_name(stack)
         aws = Aws(region, endpoint_url)
+        given = {} if retention_days is None else {RETENTION_DAYS: str(retention_days)}
         prepared = _prepare(
-            content_dir, out_dir, progress, adapt_template, allow_stale_translations
+            content_dir, out_dir, progress, adapt_template, given, allow_stale_translations
         )
         if not (endpoint_url or prepared.site.ask_cross_border_consent):
             print(CROSS_BORDER_NOTE.format(region=aws.region))

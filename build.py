@@ -3,6 +3,8 @@
 python build.py [build] [--content DIR] [--out DIR]
 python build.py serve [--host 127.0.0.1] [--port 8000] [--aws-port 5000] [--open]
 python build.py deploy --stack NAME [--region R] [--endpoint-url URL] [--dry-run]
+                       [--allow-stale-translations]
+python build.py translations [--done LANG/FILE ...]
 python build.py local-aws [--port 5001] [--stack demo]
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONTENT = ROOT / "content"
 DEFAULT_OUT = ROOT / "dist"
-COMMANDS = ("build", "serve", "deploy", "local-aws")
+COMMANDS = ("build", "serve", "deploy", "translations", "local-aws")
 
 
 def _add_folders(parser: argparse.ArgumentParser) -> None:
@@ -98,6 +100,31 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument(
         "--dry-run", action="store_true", help="print what would be done, change nothing"
     )
+    deploy.add_argument(
+        "--allow-stale-translations",
+        action="store_true",
+        help="publish even when translations are behind their source (listed, not refused)",
+    )
+    translations = commands.add_parser(
+        "translations",
+        help="list every translation, in step or behind its source; exit 1 when any is behind",
+        description="List every translated page and strings file per language: in step with "
+        "its source in the default language, or behind it with what changed since.",
+    )
+    translations.add_argument(
+        "--content",
+        type=Path,
+        default=DEFAULT_CONTENT,
+        metavar="DIR",
+        help="the editors' folder (default: content/)",
+    )
+    translations.add_argument(
+        "--done",
+        nargs="+",
+        default=None,
+        metavar="LANG/FILE",
+        help="record these translations as brought up to date, e.g. --done kk/contact.md",
+    )
     local_aws = commands.add_parser(
         "local-aws",
         help="run a local AWS (moto with the project's fixes) to rehearse a deploy against",
@@ -116,14 +143,30 @@ def make_parser() -> argparse.ArgumentParser:
 def _build(content_dir: Path, out_dir: Path) -> int:
     from sitegen.build import build
     from sitegen.errors import BuildError
+    from sitegen.translation_report import stale_warning
 
     try:
         result = build(content_dir, out_dir)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1
+    for stale in result.stale:
+        print(stale_warning(stale.translation), file=sys.stderr)
     print(f"built {len(result.pages)} pages into {result.out_dir}")
     return 0
+
+
+def _translations(args: argparse.Namespace) -> int:
+    from sitegen.errors import BuildError
+    from sitegen.translation_report import done, report
+
+    try:
+        if args.done:
+            return done(args.content, args.done, sys.stdout)
+        return report(args.content, sys.stdout)
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -149,6 +192,7 @@ def _deploy(args: argparse.Namespace) -> int:
         args.endpoint_url,
         args.dry_run,
         adapt,
+        allow_stale_translations=args.allow_stale_translations,
         retention_days=args.retention_days,
     )
 
@@ -164,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "deploy":
         return _deploy(args)
+    if args.command == "translations":
+        return _translations(args)
     if args.command == "local-aws":
         from preview.rehearsal import run
 

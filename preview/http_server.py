@@ -32,6 +32,7 @@ from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
 from sitegen.memory import BuildMemory
 from sitegen.security import HEADERS_FILE, headers_for
+from sitegen.translation_report import stale_notice, stale_warning
 
 API_PREFIX = "/api/"
 # API Gateway refuses bodies over 10 MB before the function sees them.
@@ -78,19 +79,38 @@ class PreviewSite:
         self.content_dir = content_dir
         self.out_dir = out_dir
         self.headers: dict[str, str] = {}
+        # For each built page (`kk/contact/index.html`) that shows a translation behind its
+        # source: one line per such translation, which the page shows as a notice.
+        self.notices: dict[str, tuple[str, ...]] = {}
         # The site in memory: each rebuild reads, checks and renders again only what changed.
         self._memory = BuildMemory()
 
     def build(self, changed: Iterable[Path] = ()) -> str:
         """Build the site into the output folder; raise `BuildError` and keep the old site.
 
-        `changed` names files known to have changed since the last build.
+        `changed` names files known to have changed since the last build. Returns what was
+        built, then one warning line per translation behind its source.
         """
         started = time.perf_counter()
         result = build(self.content_dir, self.out_dir, memory=self._memory, changed=changed)
         self.headers = headers_for(self.out_dir)
         elapsed = time.perf_counter() - started
-        return f"built {len(result.pages)} pages into {self.out_dir} in {elapsed * 1000:.0f} ms"
+        notices: dict[str, list[str]] = {}
+        for stale in result.stale:
+            line = stale_notice(stale.translation)
+            for page in stale.pages:
+                notices.setdefault(page, []).append(line)
+        self.notices = {page: tuple(lines) for page, lines in notices.items()}
+        summary = f"built {len(result.pages)} pages into {self.out_dir} in {elapsed * 1000:.0f} ms"
+        return "\n".join([summary, *(stale_warning(stale.translation) for stale in result.stale)])
+
+    def notice_for(self, page: Path) -> tuple[str, ...]:
+        """What the built `page` should tell the editor about stale translations it shows."""
+        try:
+            relative = page.resolve().relative_to(self.out_dir.resolve()).as_posix()
+        except ValueError:
+            return ()
+        return self.notices.get(relative, ())
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -361,7 +381,7 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
     def _send_page(self, status: HTTPStatus, page: Path) -> io.BytesIO:
         """A built page with the live reload's script tag, which only the preview adds."""
         assert self.server.live_reload is not None
-        tag = self.server.live_reload.script_tag()
+        tag = self.server.live_reload.script_tag(self.server.site.notice_for(page))
         body = add_script(page.read_bytes(), tag)
         self.send_response(status)
         self.send_header("Content-Type", self.extensions_map[".html"])

@@ -7,6 +7,7 @@
 
   var script = document.currentScript;
   var servedBuild = script && script.getAttribute("data-build");
+  var notices = JSON.parse((script && script.getAttribute("data-notices")) || "[]");
   var scrollKey = "preview-reload-scroll";
   var source = null;
   var overlay = null;
@@ -79,6 +80,47 @@
     );
   }
 
+  // A small box in the overlay's colours, in a corner: the page stays readable below it.
+  function showNotices() {
+    if (!notices.length) return;
+    var box = element("div", "", {
+      position: "fixed",
+      right: "1rem",
+      bottom: "1rem",
+      zIndex: "2147483646",
+      maxWidth: "min(28rem, calc(100vw - 2rem))",
+      padding: "0.75rem 1rem",
+      borderRadius: "0.375rem",
+      background: "rgba(24, 24, 27, 0.94)",
+      color: "#fafafa",
+      font: "14px/1.4 system-ui, sans-serif",
+      overflowWrap: "anywhere"
+    });
+    box.id = "preview-translation-notice";
+    box.setAttribute("role", "status");
+    // On a phone it covers part of the page: the editor can put it away until the next build.
+    var hide = element("button", "Hide", {
+      float: "right",
+      marginLeft: "0.5rem",
+      font: "inherit",
+      color: "inherit",
+      background: "transparent",
+      border: "1px solid #71717a",
+      borderRadius: "0.25rem",
+      cursor: "pointer"
+    });
+    hide.type = "button";
+    hide.addEventListener("click", function () {
+      box.remove();
+    });
+    box.appendChild(hide);
+    box.appendChild(element("strong", "Translation behind its source", { color: "#fcd34d" }));
+    notices.forEach(function (line) {
+      box.appendChild(element("p", line, { margin: "0.25rem 0 0" }));
+    });
+    document.body.appendChild(box);
+  }
+
   function hideFailure() {
     if (overlay) overlay.remove();
     overlay = null;
@@ -101,6 +143,7 @@
   }
 
   restoreScroll();
+  showNotices();
   // A hidden tab lets go of its connection: a browser opens only six at a time to one host,
   // and a seventh preview tab would otherwise wait for one of them. Shown again, it asks for
   // the state afresh and reloads if it missed a build.

@@ -19,6 +19,7 @@ same-origin, so the production Content-Security-Policy (`script-src 'self'`,
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 import threading
@@ -133,14 +134,19 @@ class LiveReload:
             self._state = state
             self._changed.notify_all()
 
-    def script_tag(self) -> bytes:
+    def script_tag(self, notices: Iterable[str] = ()) -> bytes:
         """The tag that makes a page reload after the next good build.
 
+        `notices` are lines the page shows in a small box while it is open (a translation
+        behind its source); they ride on the tag, so each reload brings the build's own.
         Taken before the page's file is read: a build finishing in between then costs one
         reload too many, never one too few.
         """
+        notice = ""
+        if notices:
+            notice = f' data-notices="{html.escape(json.dumps(list(notices)), quote=True)}"'
         return (
-            f'<script src="{SCRIPT_PATH}" data-build="{self._state.build}" defer></script>'
+            f'<script src="{SCRIPT_PATH}" data-build="{self._state.build}"{notice} defer></script>'
         ).encode()
 
     def events(self) -> Iterator[bytes]:

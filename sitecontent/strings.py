@@ -7,6 +7,9 @@ from pathlib import Path
 from sitecontent.files import read_toml
 
 STRINGS_FILE = "strings.toml"
+# A translation's record of the source revision it was made from (`sitegen.translations`):
+# a top-level setting of a translated strings file, and no string of the interface.
+TRANSLATED_FROM = "translated_from"
 
 
 def strings_path(content_dir: Path, language: str) -> Path:
@@ -14,8 +17,8 @@ def strings_path(content_dir: Path, language: str) -> Path:
     return content_dir / language / STRINGS_FILE
 
 
-def load_strings(content_dir: Path, language: str) -> dict[str, str]:
-    """Return a language's UI strings as a flat mapping of dotted keys (`errors.required`)."""
+def flatten(table: dict) -> dict[str, str]:
+    """A strings table as a flat mapping of dotted keys (`errors.required`), less the record."""
     flat: dict[str, str] = {}
 
     def walk(prefix: str, table: dict) -> None:
@@ -23,8 +26,13 @@ def load_strings(content_dir: Path, language: str) -> dict[str, str]:
             dotted = f"{prefix}{key}"
             if isinstance(value, dict):
                 walk(f"{dotted}.", value)
-            else:
+            elif dotted != TRANSLATED_FROM:
                 flat[dotted] = str(value)
 
-    walk("", read_toml(strings_path(content_dir, language)))
+    walk("", table)
     return flat
+
+
+def load_strings(content_dir: Path, language: str) -> dict[str, str]:
+    """Return a language's UI strings as a flat mapping of dotted keys (`errors.required`)."""
+    return flatten(read_toml(strings_path(content_dir, language)))

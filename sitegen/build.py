@@ -30,16 +30,29 @@ from sitegen.rendering import plan_jobs, render_pages
 from sitegen.security import HEADERS_FILE, headers_file_text, security_headers, style_hash
 from sitegen.sources import SourceFiles, list_sources
 from sitegen.templates import PageRenderer, SiteData
+from sitegen.translations import Translation, translations
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
 
 
 @dataclass(frozen=True)
+class StaleTranslation:
+    """A translation behind its source, and the built pages that show it (`kk/index.html`)."""
+
+    translation: Translation
+    pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: the output folder and every file in it, relative and sorted."""
+    """What a build wrote: the output folder and every file in it, relative and sorted.
+
+    A build with translations behind their source still writes them; `stale` names them.
+    """
 
     out_dir: Path
     files: tuple[str, ...]
+    stale: tuple[StaleTranslation, ...] = ()
 
     @property
     def pages(self) -> tuple[str, ...]:
@@ -179,6 +192,32 @@ def build(
     headers = security_headers(site, (style_hash(data.assets.css),))
     outputs[HEADERS_FILE] = headers_file_text(headers).encode("utf-8")
     outputs = dict(sorted(outputs.items()))
+    stale = _stale_translations(content_dir, site, pages)
     memory.write(outputs)
     memo.forget_unused()
-    return BuildResult(out_dir=out_dir, files=tuple(outputs))
+    return BuildResult(out_dir=out_dir, files=tuple(outputs), stale=stale)
+
+
+def _output_file(url: str) -> str:
+    """The built file of a page's URL: `/kk/contact/` is `kk/contact/index.html`."""
+    path = url.lstrip("/")
+    return path if path.endswith(".html") else f"{path}index.html"
+
+
+def _stale_translations(
+    content_dir: Path, site: Site, pages: dict[str, dict[str, Page]]
+) -> tuple[StaleTranslation, ...]:
+    stale = []
+    for translation in translations(content_dir, site):
+        if translation.in_step:
+            continue
+        language = translation.name.split("/", 1)[0]
+        shown = [
+            page
+            for page in pages[language].values()
+            # A strings file's words are on every page of its language.
+            if translation.is_strings or page.source == translation.path
+        ]
+        files = sorted({_output_file(page.url) for page in shown})
+        stale.append(StaleTranslation(translation, tuple(files)))
+    return tuple(stale)

@@ -16,6 +16,7 @@ from pathlib import Path
 from sitecontent.files import split_front_matter
 from sitecontent.policy import POLICY_FOLDER, PolicyVersion, policy_versions
 from sitecontent.site import Site
+from sitecontent.strings import TRANSLATED_FROM
 from sitegen.errors import BuildError
 from sitegen.memo import Memo
 from sitegen.sources import SourceFiles
@@ -24,7 +25,8 @@ from sitegen.workers import PARALLEL_FROM, deal, in_workers
 NOT_FOUND_SLUG = "404"
 # Layouts an editor may name in front matter; the others are chosen by the file's place.
 EDITOR_LAYOUTS = ("page", "contact")
-PAGE_KEYS = {"title", "description", "layout", "noindex"}
+# A translation records the revision of its source it was made from (`sitegen.translations`).
+PAGE_KEYS = {"title", "description", "layout", "noindex", TRANSLATED_FROM}
 POLICY_KEYS = {"title", "description", "version", "effective"}
 
 

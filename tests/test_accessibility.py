@@ -9,7 +9,13 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from sitegen.build import BuildResult, build
-from tests.support.site import copy_content, serve_static, set_site_option
+from tests.support.site import (
+    BROWSER_LANGUAGES,
+    LANGUAGES,
+    copy_content,
+    serve_static,
+    set_site_option,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +50,7 @@ def violations(page: Page) -> list[str]:
 
 def page_urls() -> list[str]:
     slugs = ["", "privacy/", "privacy/1.0/", "contact/", "thanks/"]
-    return ["/404.html"] + [f"/{language}/{slug}" for language in ("ru", "en") for slug in slugs]
+    return ["/404.html"] + [f"/{language}/{slug}" for language in LANGUAGES for slug in slugs]
 
 
 @pytest.mark.parametrize("url", page_urls())
@@ -98,7 +104,7 @@ def test_accessibility_form_with_errors_has_no_violations(
     page.close()
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_accessibility_analytics_banner_has_no_violations(
     context: BrowserContext, analytics_site_url: str, language: str
 ) -> None:
@@ -110,7 +116,7 @@ def test_accessibility_analytics_banner_has_no_violations(
     page.close()
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_accessibility_cross_border_consent_and_its_error_have_no_violations(
     context: BrowserContext, cross_border_site_url: str, language: str
 ) -> None:

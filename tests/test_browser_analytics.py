@@ -17,7 +17,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
 from sitegen.build import build
-from tests.support.site import ANALYTICS_IDS, copy_content, serve_static, set_site_option
+from tests.support.site import (
+    ANALYTICS_IDS,
+    BROWSER_LANGUAGES,
+    copy_content,
+    serve_static,
+    set_site_option,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -210,7 +216,7 @@ def leave_earlier_traces(page: Page, cookies: list[str], storage: list[str]) -> 
     )
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_browser_analytics_only_after_allow(
     recorder: Recorder, analytics_site_url: str, language: str
 ) -> None:
@@ -255,7 +261,7 @@ def test_browser_analytics_decline_is_remembered_and_changeable(
     assert recorder.hosts() >= {"mc.yandex.ru", "googletagmanager.com"}
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_browser_analytics_decline_after_allow_leaves_nothing_of_the_vendors(
     recorder: Recorder, analytics_site_url: str, language: str
 ) -> None:
@@ -315,7 +321,7 @@ def test_browser_analytics_clears_only_the_vendors_the_site_runs(
     assert storage_keys(page) == sorted([*GOOGLE_STORAGE, CHOICE_KEY])
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_browser_analytics_none_with_a_privacy_signal(
     signal_recorder: Recorder, signal: str, analytics_site_url: str, language: str
 ) -> None:

@@ -25,11 +25,11 @@ from sitecontent.contact_form import RETRY_ATTEMPTS, error_message
 from sitecontent.site import load_site
 from sitecontent.strings import load_strings
 from tests.support.contact import SITE_ORIGIN, ContactFunction
-from tests.support.site import CONTENT
+from tests.support.site import BROWSER_LANGUAGES, CONTENT
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ["ru", "en"]
+LANGUAGES = BROWSER_LANGUAGES
 # Every language the site publishes (a new one is tested without a change here).
 SITE_LANGUAGES = list(load_site(CONTENT).languages)
 WIDTHS = [390, 1280]

@@ -12,9 +12,11 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
+from tests.support.site import BROWSER_LANGUAGES
+
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ["ru", "en"]
+LANGUAGES = BROWSER_LANGUAGES
 EMAIL_ERROR = {
     "ru": "Введите адрес электронной почты в правильном формате, например name@example.kz",
     "en": "Enter an email address in the correct format, like name@example.kz",

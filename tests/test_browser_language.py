@@ -10,9 +10,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
+from sitecontent.strings import load_strings
+from tests.support.site import CONTENT, LANGUAGES
+
 pytestmark = pytest.mark.browser
 
-NAMES = {"ru": "Русский", "en": "English"}
+# Each language's own name, as its strings file gives it to the switcher ("Қазақша").
+NAMES = {language: load_strings(CONTENT, language)["language.name"] for language in LANGUAGES}
+# Round the languages: each switches to the next, the last to the first.
+NEXT = dict(zip(LANGUAGES, LANGUAGES[1:] + LANGUAGES[:1], strict=True))
 SLUGS = ["", "privacy/", "privacy/1.0/", "contact/", "thanks/"]
 
 
@@ -23,12 +29,12 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("slug", SLUGS)
 def test_browser_switcher_lands_on_the_same_page(
     context: BrowserContext, site_url: str, language: str, slug: str
 ) -> None:
-    other = "en" if language == "ru" else "ru"
+    other = NEXT[language]
     page = context.new_page()
     refused: list[str] = []
     page.on(

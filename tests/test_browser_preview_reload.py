@@ -113,3 +113,62 @@ def test_browser_preview_shows_a_broken_front_matter_over_the_page_until_mended(
     contact_page.write_text(good, encoding="utf-8")
     for page in pages:
         expect(page.locator("#preview-build-error")).to_have_count(0, timeout=WAIT_MS)
+
+
+@pytest.fixture
+def russian_contact_page(content_dir: Path) -> Iterator[Path]:
+    page = content_dir / "ru" / "contact.md"
+    original = page.read_text(encoding="utf-8")
+    yield page
+    page.write_text(original, encoding="utf-8")
+
+
+def test_browser_preview_a_translation_behind_its_source_shows_a_notice(
+    context: BrowserContext, preview: Preview, russian_contact_page: Path
+) -> None:
+    kazakh, english, kazakh_home, russian = (
+        open_page(context, preview, path)
+        for path in ("/kk/contact/", "/en/contact/", "/kk/", "/ru/contact/")
+    )
+    for page in (kazakh, english, kazakh_home, russian):
+        expect(page.locator("#preview-translation-notice")).to_have_count(0)
+
+    # When the editor changes the Russian contact page, the source of its translations,
+    russian_contact_page.write_text(
+        russian_contact_page.read_text(encoding="utf-8").replace(
+            "сообщение — мы ответим по электронной почте.",
+            "сообщение — мы ответим в течение двух рабочих дней.",
+            1,
+        ),
+        encoding="utf-8",
+    )
+
+    # then each translation of it says so, in a small box, naming its file and the way out,
+    for page, name in ((kazakh, "kk/contact.md"), (english, "en/contact.md")):
+        notice = page.locator("#preview-translation-notice")
+        expect(notice).to_be_visible(timeout=WAIT_MS)
+        expect(notice).to_contain_text(f"{name} is behind ru/contact.md")
+        expect(notice).to_contain_text(f"python build.py translations --done {name}")
+        assert csp_violations(page) == []
+    # while the source and the pages of other files stay as they were,
+    expect(russian.get_by_text("в течение двух рабочих дней")).to_be_visible(timeout=WAIT_MS)
+    for page in (russian, kazakh_home):
+        expect(page.locator("#preview-translation-notice")).to_have_count(0)
+    # The editor can put the notice away.
+    kazakh.locator("#preview-translation-notice button").click()
+    expect(kazakh.locator("#preview-translation-notice")).to_have_count(0)
+    # The terminal has one warning line per translation.
+    for name in ("kk/contact.md", "en/contact.md"):
+        assert f"warning: {name} is behind ru/contact.md" in preview.log()
+
+    # When the source is put back, the translations are in step again and the notices go.
+    russian_contact_page.write_text(
+        russian_contact_page.read_text(encoding="utf-8").replace(
+            "сообщение — мы ответим в течение двух рабочих дней.",
+            "сообщение — мы ответим по электронной почте.",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    for page in (kazakh, english):
+        expect(page.locator("#preview-translation-notice")).to_have_count(0, timeout=WAIT_MS)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
+from tests.support.site import BROWSER_LANGUAGES
+
 pytestmark = pytest.mark.browser
 
 WARM_UP = "/api/warm-up"
@@ -53,7 +55,7 @@ def open_contact(page: Page, site_url: str, language: str) -> None:
         page.goto(f"{site_url}/{language}/contact/")
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_browser_warm_up_once_per_view_of_the_contact_page(
     context: BrowserContext, site_url: str, language: str
 ) -> None:

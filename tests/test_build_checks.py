@@ -11,7 +11,7 @@ import pytest
 
 from sitegen.build import build
 from sitegen.errors import BuildError
-from tests.support.site import ROOT, copy_content
+from tests.support.site import LANGUAGES, ROOT, copy_content
 
 
 @pytest.fixture
@@ -229,13 +229,13 @@ def remove_line(path: Path, start: str) -> None:
     path.write_text("".join(lines[:index] + lines[index + 1 :]), encoding="utf-8")
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_build_error_message_missing_in_every_language_names_the_file(
     content: Path, language: str
 ) -> None:
     # Missing everywhere, so the check that every language has the same strings passes: only
     # the form's vocabulary knows the function can answer "too many phones".
-    for each in ("ru", "en"):
+    for each in LANGUAGES:
         text = (content / each / "strings.toml").read_text(encoding="utf-8")
         header = text.index("[errors.phone]")
         line = text.index("too_many = ", header)

@@ -20,7 +20,7 @@ from sitegen import pages
 from sitegen.build import SITE_DIR, build
 from sitegen.errors import BuildError
 from sitegen.memory import BuildMemory
-from tests.support.site import copy_content, set_site_option
+from tests.support.site import LANGUAGES, copy_content, set_site_option
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -47,7 +47,7 @@ def replace_in(path: Path, pattern: str, replacement: str) -> None:
 
 
 def add_page(content: Path, site: Path) -> None:
-    for language in ("ru", "en"):
+    for language in LANGUAGES:
         (content / language / "news.md").write_text(
             f'+++\ntitle = "News {language}"\ndescription = "What is new."\n+++\nNews.\n',
             encoding="utf-8",
@@ -55,12 +55,12 @@ def add_page(content: Path, site: Path) -> None:
 
 
 def remove_page(content: Path, site: Path) -> None:
-    for language in ("ru", "en"):
+    for language in LANGUAGES:
         (content / language / "thanks.md").unlink()
 
 
 def publish_policy_version(content: Path, site: Path) -> None:
-    for language in ("ru", "en"):
+    for language in LANGUAGES:
         current = content / language / "privacy" / "1.0.md"
         text = re.sub(r'(?m)^version = ".*"$', 'version = "9.9"', current.read_text("utf-8"))
         text = re.sub(r"(?m)^effective = .*$", "effective = 2099-01-01", text)

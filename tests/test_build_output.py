@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +15,7 @@ from build import make_parser
 from sitegen import workers
 from sitegen.build import build
 from sitegen.errors import BuildError
-from tests.support.site import ROOT, copy_content, set_site_option
-
-KAZAKH_FIXTURE = ROOT / "tests" / "fixtures" / "site" / "kk"
+from tests.support.site import LANGUAGES, ROOT, add_language, copy_content
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -43,8 +40,8 @@ def test_build_replaces_the_previous_site(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
     out = tmp_path / "dist"
     build(content, out)
-    (content / "en" / "thanks.md").rename(content / "en" / "merci.md")
-    (content / "ru" / "thanks.md").rename(content / "ru" / "merci.md")
+    for language in LANGUAGES:
+        (content / language / "thanks.md").rename(content / language / "merci.md")
 
     build(content, out)
 
@@ -52,21 +49,21 @@ def test_build_replaces_the_previous_site(tmp_path: Path) -> None:
     assert not (out / "en" / "thanks").exists()
 
 
-def test_build_third_language_from_a_folder_only(tmp_path: Path) -> None:
+def test_build_new_language_from_a_folder_only(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
-    shutil.copytree(KAZAKH_FIXTURE, content / "kk")
-    set_site_option(content, "languages =", 'languages = ["ru", "en", "kk"]')
+    language = add_language(content)
 
     result = build(content, tmp_path / "dist")
 
-    page = (result.out_dir / "kk" / "contact" / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="kk">' in page
-    assert 'hreflang="kk" href="https://estimation.kz/kk/contact/"' in page
-    assert '<a href="/kk/privacy/1.0/">Құпиялылық саясатына (1.0 нұсқа)</a>' in page
-    english = (result.out_dir / "en" / "contact" / "index.html").read_text(encoding="utf-8")
-    assert '<a href="/kk/contact/" hreflang="kk" lang="kk">Қазақша</a>' in english
+    page = (result.out_dir / language / "contact" / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{language}">' in page
+    assert f'hreflang="{language}" href="https://estimation.kz/{language}/contact/"' in page
+    assert f'<a href="/{language}/privacy/1.0/">Datenschutzerklärung (Version 1.0)</a>' in page
+    for other in LANGUAGES:
+        html = (result.out_dir / other / "contact" / "index.html").read_text(encoding="utf-8")
+        assert f'<a href="/{language}/contact/" hreflang="{language}" lang="{language}">' in html
     sitemap = (result.out_dir / "sitemap.xml").read_text(encoding="utf-8")
-    assert "<loc>https://estimation.kz/kk/privacy/</loc>" in sitemap
+    assert f"<loc>https://estimation.kz/{language}/privacy/</loc>" in sitemap
 
 
 def test_build_asset_names_follow_their_content(built_site) -> None:
@@ -91,7 +88,7 @@ def test_build_help_documents_every_command_and_option() -> None:
             if action.option_strings and action.dest != "help":
                 assert action.option_strings[-1] in command_help
                 assert action.help, f"{name} {action.option_strings[-1]} has no help"
-    assert set(commands) == {"build", "serve", "deploy", "local-aws"}
+    assert set(commands) == {"build", "serve", "deploy", "translations", "local-aws"}
 
 
 @pytest.mark.parametrize("command", ["build", "serve", "deploy"])

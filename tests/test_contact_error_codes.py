@@ -16,7 +16,7 @@ import pytest
 from functions.contact import runtime
 from sitecontent.contact_form import FIELD_CODES, HIDDEN_FIELD_CODES, REQUEST, UNKNOWN_FIELD
 from tests.support.contact import JSON_HEADERS, ContactFunction, valid_fields
-from tests.support.site import copy_content, set_site_option
+from tests.support.site import NEW_LANGUAGE, copy_content, set_site_option
 
 # One body per pair: valid but for the one field (cross-border consent is asked, and given).
 CASES: dict[tuple[str, str], dict[str, Any]] = {
@@ -45,7 +45,7 @@ CASES: dict[tuple[str, str], dict[str, Any]] = {
     ("policy_version", "invalid"): {"policy_version": 42},
     ("policy_version", "stale_policy"): {"policy_version": "0.9"},
     ("locale", "required"): {"locale": None},
-    ("locale", "invalid"): {"locale": "kk"},
+    ("locale", "invalid"): {"locale": NEW_LANGUAGE},
     ("locale", "too_long"): {"locale": "x" * 17},
     ("idempotency_key", "invalid"): {"idempotency_key": "not-a-uuid"},
     ("website", "invalid"): {"website": 42},

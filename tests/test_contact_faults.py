@@ -20,6 +20,7 @@ from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     personal_data_kept_out_of_logs,
     valid_fields,
 )
+from tests.support.site import LANGUAGES
 from tests.support.tools import ROOT
 
 
@@ -131,3 +132,32 @@ def test_faults_missing_configuration_is_a_503(
         monkeypatch.undo()
         runtime.reset()
     assert contact.post_json(valid_fields())["statusCode"] == 201
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_faults_missing_configuration_form_post_gets_a_page_in_its_language(
+    contact: ContactFunction, monkeypatch: pytest.MonkeyPatch, locale: str
+) -> None:
+    # The function's AWS settings are broken, its content is not: the visitor still reads why
+    # in their own language (it was a wordless page marked English for every language).
+    monkeypatch.delenv("SUBMISSIONS_TABLE")
+    runtime.reset()
+    try:
+        answer = contact.post_form(
+            [
+                ("last_name", "Сәрсенбаев"),
+                ("first_name", "Ұлжан"),
+                ("email", "ulzhan@example.kz"),
+                ("consent", "on"),
+                ("policy_version", CURRENT_POLICY_VERSION),
+                ("locale", locale),
+            ]
+        )
+    finally:
+        monkeypatch.undo()
+        runtime.reset()
+    assert answer["statusCode"] == 503
+    assert f'<html lang="{locale}">' in answer["body"]
+    strings = load_strings(ROOT / "content", locale)
+    assert escape(strings["errors.request.unavailable"]) in answer["body"]
+    assert f'href="/{locale}/contact/"' in answer["body"]

@@ -23,6 +23,7 @@ from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     personal_data_kept_out_of_logs,
     valid_fields,
 )
+from tests.support.site import LANGUAGES
 from tests.support.tools import ROOT
 
 FORM = FORM_HEADERS["content-type"]
@@ -52,7 +53,7 @@ def test_http_foreign_origin_is_refused(contact: ContactFunction, origin: str) -
     assert contact.item_for(fields) is None
 
 
-@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("locale", LANGUAGES)
 def test_http_foreign_origin_form_post_gets_a_page_in_its_language(
     contact: ContactFunction, locale: str
 ) -> None:
@@ -116,7 +117,7 @@ def test_http_body_over_the_limit_is_413(
     assert contact.item_for(fields) is None
 
 
-@pytest.mark.parametrize("locale", ["ru", "en"])
+@pytest.mark.parametrize("locale", LANGUAGES)
 def test_http_base64_encoded_form_post_is_stored(contact: ContactFunction, locale: str) -> None:
     # API Gateway and function URLs may hand a form body over base64-encoded.
     fields = valid_fields(locale=locale, phone=["87012345678", "+44 20 7946 0958"])

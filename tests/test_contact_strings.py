@@ -92,7 +92,11 @@ def test_strings_messages_say_what_to_fix(language: str, field: str, code: str, 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_strings_consent_required_says_why(language: str) -> None:
     strings = load_strings(CONTENT, language)
-    why = {"en": "without it we cannot keep your details", "ru": "без него мы не можем"}
+    why = {
+        "en": "without it we cannot keep your details",
+        "ru": "без него мы не можем",
+        "kk": "онсыз біз деректеріңізді сақтап",
+    }
     assert why[language] in error_message(strings, "consent", "consent_required")
 
 
@@ -100,7 +104,7 @@ def test_strings_consent_required_says_why(language: str) -> None:
 def test_strings_a_page_error_says_to_reload(language: str) -> None:
     # An error about a hidden input or an input the form lacks: the page itself is at fault.
     strings = load_strings(CONTENT, language)
-    reload = {"en": "Reload the page", "ru": "Обновите страницу"}
+    reload = {"en": "Reload the page", "ru": "Обновите страницу", "kk": "Бетті жаңартып"}
     for field, code in [
         ("locale", "invalid"),
         ("nickname", "unknown_field"),

@@ -20,6 +20,7 @@ from tests.support.contact import (  # noqa: F401 (an autouse fixture)
     personal_data_kept_out_of_logs,
     valid_fields,
 )
+from tests.support.site import LANGUAGES, NEW_LANGUAGE
 from tests.support.tools import ROOT
 
 CONTENT = ROOT / "content"
@@ -98,7 +99,7 @@ def assert_rejected(answer: Answer, body_type: str, field: str, code: str, local
 
 
 BODY_TYPES = ["json", "form"]
-LOCALES = ["ru", "en"]
+LOCALES = LANGUAGES
 
 
 @pytest.mark.parametrize("body_type", BODY_TYPES)
@@ -276,7 +277,7 @@ def test_validation_rejects_an_input_sent_twice_in_a_form(contact: ContactFuncti
 @pytest.mark.parametrize("body_type", BODY_TYPES)
 def test_validation_unknown_locale(contact: ContactFunction, body_type: str) -> None:
     # JSON names the field; a form post gets the page in the default language (Russian).
-    answer = submit(contact, body_type, valid_fields(locale="kk"))
+    answer = submit(contact, body_type, valid_fields(locale=NEW_LANGUAGE))
     assert_rejected(answer, body_type, "locale", "invalid", "ru")
 
 

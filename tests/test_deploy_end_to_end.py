@@ -24,6 +24,7 @@ from infra.deploy.site_sync import IMMUTABLE, REVALIDATE
 from infra.runtime_python import RuntimePythonNotFound, find_runtime_python
 from preview.local_aws import LOCAL_REGION, moto_template, start_moto_server
 from sitegen.security import HEADERS_FILE
+from sitegen.translations import revision
 from tests.support.aws_env import use_fake_aws_credentials
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,7 @@ STACK = "estimation-e2e"
 EXTRA_PAGE = {
     "en": '+++\ntitle = "About"\ndescription = "Who we are."\n+++\nThe Commonwealth.\n',
     "ru": '+++\ntitle = "О нас"\ndescription = "Кто мы."\n+++\nСодружество.\n',  # noqa: RUF001
+    "kk": '+++\ntitle = "Біз туралы"\ndescription = "Біз кімбіз."\n+++\nДостастық.\n',  # noqa: RUF001
 }
 
 
@@ -100,9 +102,12 @@ def _content_copy(local: Local, name: str, with_extra_page: bool) -> Path:
     content = local.workspace / name / "content"
     if not content.exists():
         shutil.copytree(ROOT / "content", content)
+    source = revision(content / "ru" / "about.md", EXTRA_PAGE["ru"])
     for language, text in EXTRA_PAGE.items():
         page = content / language / "about.md"
         if with_extra_page:
+            if language != "ru":  # translated from the Russian as it is: in step
+                text = text.replace("\n+++\n", f'\ntranslated_from = "{source}"\n+++\n', 1)
             page.write_text(text, encoding="utf-8")
         else:
             page.unlink(missing_ok=True)

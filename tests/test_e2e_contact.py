@@ -21,10 +21,10 @@ from sitecontent.contact_form import error_message
 from sitecontent.files import split_front_matter
 from sitecontent.strings import load_strings
 from tests.support.preview import ROOT, Preview, running_preview
-from tests.support.site import copy_content, set_site_option
+from tests.support.site import BROWSER_LANGUAGES, copy_content, set_site_option
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-LANGUAGES = ["ru", "en"]
+LANGUAGES = BROWSER_LANGUAGES
 CONTENT = ROOT / "content"
 TIMEOUT_MS = 15_000
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from build import make_parser
 from sitecontent.site import load_site
 from sitecontent.strings import load_strings
 
@@ -81,3 +82,28 @@ def test_editor_docs_name_every_string_an_editor_can_change(language: str) -> No
             missing.append(key)
 
     assert not missing, f"docs/editing.md, 'Every string', does not name {missing}"
+
+
+def test_editor_docs_add_a_language_with_kazakh_as_the_worked_example() -> None:
+    section = guide_section(EDITING, "Adding a language")
+
+    assert "content/kk/" in section and "Қазақша" in section
+    assert "python build.py translations --done kk/index.md" in section
+    assert "lawyer" in section  # the translated policy is read before it is published
+
+
+def test_editor_docs_explain_keeping_translations_in_step() -> None:
+    section = guide_section(EDITING, "Keeping translations in step")
+    for words in (
+        "translated_from",
+        "python build.py translations",
+        "python build.py translations --done kk/contact.md",
+        "--allow-stale-translations",
+        "warning: kk/contact.md is behind ru/contact.md",
+        "strings.toml is tracked as a whole file",
+    ):
+        assert words in section
+    commands = next(a for a in make_parser()._actions if a.dest == "command").choices
+    for action in commands["translations"]._actions:
+        for option in action.option_strings:
+            assert option in ("-h", "--help", "--content") or option in section

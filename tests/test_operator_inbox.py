@@ -57,6 +57,7 @@ def reply_subject(language: str) -> str:
 CASES = {
     "ru, every field": {"locale": "ru", "marketing": True},
     "en, every field": {"locale": "en"},
+    "kk, every field": {"locale": "kk", "marketing": True},
     "no message": {"locale": "en", "message": None},
     "no phone": {"locale": "ru", "phone": None},
     "no patronymic, two phones": {

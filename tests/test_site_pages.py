@@ -7,11 +7,16 @@ from xml.etree import ElementTree
 
 import pytest
 
+from sitecontent.site import load_site
+from sitecontent.strings import load_strings
 from sitegen.build import BuildResult
-from tests.support.site import read_page
+from tests.support.site import CONTENT, LANGUAGES, read_page
 
 BASE = "https://estimation.kz"
-LANGUAGES = ("ru", "en")
+DEFAULT = load_site(CONTENT).default_language
+LANGUAGE_NAMES = {
+    language: load_strings(CONTENT, language)["language.name"] for language in LANGUAGES
+}
 SLUGS = ("", "privacy/", "privacy/1.0/", "contact/", "thanks/")
 PAGES = [(language, slug) for language in LANGUAGES for slug in SLUGS]
 SITEMAP_NS = {
@@ -37,9 +42,8 @@ def test_site_page_language_canonical_and_alternates(
     assert page.lang == language
     assert page.canonical == f"{BASE}/{language}/{slug}"
     assert page.alternates == {
-        "ru": f"{BASE}/ru/{slug}",
-        "en": f"{BASE}/en/{slug}",
-        "x-default": f"{BASE}/" if slug == "" else f"{BASE}/ru/{slug}",
+        **{other: f"{BASE}/{other}/{slug}" for other in LANGUAGES},
+        "x-default": f"{BASE}/" if slug == "" else f"{BASE}/{DEFAULT}/{slug}",
     }
     assert page.title and page.meta["description"]
 
@@ -48,12 +52,13 @@ def test_site_page_language_canonical_and_alternates(
 def test_site_switcher_links_to_the_same_page(
     built_site: BuildResult, language: str, slug: str
 ) -> None:
-    other = "en" if language == "ru" else "ru"
     page = read_page(built_site.out_dir, f"/{language}/{slug}")
+    others = [other for other in LANGUAGES if other != language]
 
-    switcher = {href: text for href, text in page.links if href == f"/{other}/{slug}"}
+    switcher = {href: text for href, text in page.links if href in {f"/{o}/{slug}" for o in others}}
 
-    assert switcher == {f"/{other}/{slug}": {"ru": "Русский", "en": "English"}[other]}
+    # Each other language, by its own name from its strings file ("Қазақша", "English").
+    assert switcher == {f"/{other}/{slug}": LANGUAGE_NAMES[other] for other in others}
 
 
 def test_site_root_picks_the_default_language(built_site: BuildResult) -> None:
@@ -62,8 +67,11 @@ def test_site_root_picks_the_default_language(built_site: BuildResult) -> None:
 
     assert page.lang == "ru"
     assert '<meta http-equiv="refresh" content="0; url=/ru/">' in html
-    assert {"/ru/", "/en/"} <= set(page.hrefs())
-    assert page.alternates == {"ru": f"{BASE}/ru/", "en": f"{BASE}/en/", "x-default": f"{BASE}/"}
+    assert {f"/{language}/" for language in LANGUAGES} <= set(page.hrefs())
+    assert page.alternates == {
+        **{language: f"{BASE}/{language}/" for language in LANGUAGES},
+        "x-default": f"{BASE}/",
+    }
 
 
 def test_site_not_found_page_speaks_every_language(built_site: BuildResult) -> None:
@@ -71,7 +79,8 @@ def test_site_not_found_page_speaks_every_language(built_site: BuildResult) -> N
 
     assert page.meta["robots"] == "noindex"
     assert "Страница не найдена" in page.text and "Page not found" in page.text
-    assert {"/ru/", "/en/"} <= set(page.hrefs())
+    assert "Бет табылмады" in page.text
+    assert {f"/{language}/" for language in LANGUAGES} <= set(page.hrefs())
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -92,11 +101,11 @@ def test_site_sitemap_lists_pages_with_alternates(built_site: BuildResult) -> No
     assert set(entries) == {
         f"{BASE}/{language}/{slug}" for language in LANGUAGES for slug in indexed
     }
-    assert entries[f"{BASE}/en/contact/"] == {
-        "ru": f"{BASE}/ru/contact/",
-        "en": f"{BASE}/en/contact/",
-        "x-default": f"{BASE}/ru/contact/",
-    }
+    for language in LANGUAGES:
+        assert entries[f"{BASE}/{language}/contact/"] == {
+            **{other: f"{BASE}/{other}/contact/" for other in LANGUAGES},
+            "x-default": f"{BASE}/{DEFAULT}/contact/",
+        }
 
 
 def test_site_robots_points_at_the_sitemap(built_site: BuildResult) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from sitegen.build import BuildResult
-from tests.support.site import read_page
+from tests.support.site import LANGUAGES, read_page
 
 # (language, fact): each must appear on /<lang>/privacy/ exactly as written here.
 FACTS = [
@@ -57,6 +57,30 @@ FACTS = [
     ("ru", "уполномоченным государственным органам предписано действующим законодательством"),
     ("en", "right to make changes to this Privacy Policy without the User's consent"),
     ("ru", "вправе вносить изменения в настоящую политику конфиденциальности без согласия"),
+    # Kazakh: every fact again, in the words of the official Kazakh text of Law No. 94-V.
+    ("kk", "palata2020@bk.ru"),
+    ("kk", "«Дербес деректер және оларды қорғау туралы» Қазақстан Республикасының 2013 жылғы"),
+    ("kk", "21 мамырдағы № 94-V Заңының"),
+    ("kk", "Достастықтың (бұдан әрі – Оператор)"),
+    ("kk", "http://estimation.kz"),
+    ("kk", "тегі, аты, әкесінің аты"),
+    ("kk", "электрондық пошта мекенжайы"),
+    ("kk", "телефон нөмірлері"),
+    ("kk", "(Yandex Metrica, Google Analytics және басқалар)"),
+    ("kk", "Пайдаланушыны электрондық хаттар жіберу арқылы хабардар ету"),
+    (
+        "kk",
+        "жаңа өнімдер мен қызметтер, арнайы ұсыныстар және түрлі іс-шаралар туралы хабарламалар",
+    ),
+    ("kk", "сайттың және оның мазмұнының сапасын жақсарту"),
+    ("kk", "cookie файлдарын сақтау және JavaScript технологиясын пайдалану қосылған болса"),
+    ("kk", "Дербес деректерді өңдеу мерзімі шектелмеген."),
+    ("kk", "дербес деректер субъектілерінің құқықтарын сенімді қорғауды қамтамасыз ететініне"),
+    ("kk", "трансшекаралық беруге жазбаша нысандағы келісімі"),
+    ("kk", "жаңа нұсқамен ауыстырылғанға дейін мерзімсіз қолданылады"),
+    ("kk", "«сол күйінде» қағидаты бойынша ешқандай кепілдіксіз"),
+    ("kk", "уәкілетті мемлекеттік органдарға ұсыну Қазақстан Республикасының қолданыстағы"),
+    ("kk", "осы құпиялылық саясатына Пайдаланушының келісімінсіз өзгерістер енгізуге"),
 ]
 
 TERMS = {
@@ -74,6 +98,21 @@ TERMS = {
         "Dissemination of personal data",
         "Cross-border transfer of personal data",
         "Destruction of personal data",
+    ],
+    "kk": [
+        "Дербес деректерді автоматтандырылған өңдеу",
+        "Дербес деректерді бұғаттау",
+        "Веб-сайт",
+        "Дербес деректердің ақпараттық жүйесі",
+        "Дербес деректерді иесіздендіру",
+        "Дербес деректерді өңдеу",
+        "Оператор",
+        "Дербес деректер",
+        "Пайдаланушы",
+        "Дербес деректерді ұсыну",
+        "Дербес деректерді тарату",
+        "Дербес деректерді трансшекаралық беру",
+        "Дербес деректерді жою",
     ],
     "ru": [
         "Автоматизированная обработка персональных данных",
@@ -103,6 +142,11 @@ SUBJECTS = {
         "Актуализация персональных данных",
         "Отзыв согласия на обработку персональных данных",
     },
+    "kk": {
+        "Жаңа өнімдер мен қызметтер және арнайы ұсыныстар туралы хабарламалардан бас тарту",
+        "Дербес деректерді өзектендіру",
+        "Дербес деректерді өңдеуге келісімді кері қайтарып алу",
+    },
 }
 
 
@@ -111,7 +155,7 @@ def test_policy_states_the_fact(built_site: BuildResult, language: str, fact: st
     assert fact in read_page(built_site.out_dir, f"/{language}/privacy/").text
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_policy_defines_every_term(built_site: BuildResult, language: str) -> None:
     html = (built_site.out_dir / language / "privacy" / "index.html").read_text(encoding="utf-8")
 
@@ -119,7 +163,7 @@ def test_policy_defines_every_term(built_site: BuildResult, language: str) -> No
         assert f'<p id="clause-2-{number}">2.{number}. <strong>{term}</strong>' in html
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_policy_has_nine_sections_with_a_table_of_contents(
     built_site: BuildResult, language: str
 ) -> None:
@@ -128,11 +172,11 @@ def test_policy_has_nine_sections_with_a_table_of_contents(
     anchors = [f"#section-{n}" for n in range(1, 10)]
     assert [href for href in page.hrefs() if href.startswith("#section-")] == anchors
     assert {anchor[1:] for anchor in anchors} <= page.ids
-    assert ("#top", {"ru": "Наверх", "en": "Back to top"}[language]) in page.links
+    assert ("#top", {"ru": "Наверх", "en": "Back to top", "kk": "Жоғарыға"}[language]) in page.links
     assert "top" in page.ids
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_policy_mail_links_carry_the_exact_subjects(built_site: BuildResult, language: str) -> None:
     page = read_page(built_site.out_dir, f"/{language}/privacy/")
     mail_links = [urlsplit(href) for href in page.hrefs() if href.startswith("mailto:")]
@@ -150,6 +194,7 @@ def test_policy_mail_links_carry_the_exact_subjects(built_site: BuildResult, lan
     [
         ("en", "Version 1.0. In force since 25 November 2026."),
         ("ru", "Версия 1.0. Действует с 25 ноября 2026 г."),
+        ("kk", "Нұсқа 1.0. Күшіне енген күні 2026 жылғы 25 қараша."),
     ],
 )
 def test_policy_shows_version_and_effective_date(

@@ -198,9 +198,15 @@ def _answer(
     form_post = is_form_post(event.headers)
     try:
         content = runtime.current().content
-    except Exception as exc:  # the settings or content themselves are broken
+    except Exception as exc:  # the AWS settings, or the content itself, are broken
         telemetry.record_fault(exc)
-        return rejected(errors, form_post, "en", {}, positions)
+        try:
+            # The content needs no AWS settings: the visitor still reads why in their language.
+            content = load_form_content(ContentLocation().content_dir)
+        except Exception as content_exc:
+            # No content, so no language to speak: a page of codes that claims none.
+            telemetry.record_fault(content_exc)
+            return rejected(errors, form_post, "", {}, positions)
     if form_post and locale is None:
         locale = _locale_in_body(event.body, bool(event.is_base64_encoded))
     language = content.language_or_default(locale)

@@ -82,12 +82,14 @@ def error_page(
         message = error_message(strings, field, code)
         name = field_name(strings, field, (positions or {}).get(field)) if field != REQUEST else ""
         items.append(f"    <li>{escape(f'{name}: {message}' if name else message)}</li>")
+    # Without a language (the content could not be read) the way back is the site's root.
+    contact = f"/{escape(locale)}/contact/" if locale else "/"
     title = escape(strings.get("error_page.title", ""))
     prefix = escape(strings.get("form.error_prefix", ""))
     return "\n".join(
         [
             "<!doctype html>",
-            f'<html lang="{escape(locale)}">',
+            f'<html lang="{escape(locale)}">' if locale else "<html>",
             '<head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="robots" content="noindex">',
@@ -99,8 +101,7 @@ def error_page(
             *items,
             "  </ul>",
             f"  <p>{escape(strings.get('error_page.go_back', ''))}</p>",
-            f'  <p><a href="/{escape(locale)}/contact/">'
-            f"{escape(strings.get('error_page.back', ''))}</a></p>",
+            f'  <p><a href="{contact}">{escape(strings.get("error_page.back", ""))}</a></p>',
             "</main></body>",
             "</html>",
             "",

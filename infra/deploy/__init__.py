@@ -45,6 +45,7 @@ from infra.deploy.template import (
 from infra.runtime_python import VARIABLE, RuntimePythonNotFound, find_runtime_python
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
+from sitegen.translations import Translation
 
 __all__ = ["DeployError", "deploy"]
 
@@ -95,6 +96,7 @@ def _prepare(
     progress: Progress,
     adapt: TemplateAdapter | None,
     given: dict[str, str],
+    allow_stale_translations: bool,
 ) -> Prepared:
     from sitegen.build import build
     from sitegen.security import HEADERS_FILE, headers_for
@@ -102,6 +104,9 @@ def _prepare(
     with progress.step(STEPS[0]):
         result = build(content_dir, out_dir)
         progress.say(f"{len(result.files)} files in {out_dir}")
+        _check_translations(
+            [stale.translation for stale in result.stale], allow_stale_translations, progress
+        )
     with progress.step(STEPS[1]):
         compiler = _bytecode_compiler(progress)
         artefact = package_function(content_dir, bytecode_python=compiler)
@@ -111,6 +116,21 @@ def _prepare(
     return Prepared(
         site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt), given
     )
+
+
+def _check_translations(stale: list[Translation], allowed: bool, progress: Progress) -> None:
+    """Refuse to publish translations behind their source, unless the deploy allows it."""
+    if not stale:
+        return
+    names = ", ".join(f"{t.name} (behind {t.source_name})" for t in stale)
+    if not allowed:
+        raise DeployError(
+            f"{len(stale)} {'translation is' if len(stale) == 1 else 'translations are'} "
+            f"behind its source: {names}. Update them and "
+            "mark them done (python build.py translations), or deploy with "
+            "--allow-stale-translations"
+        )
+    progress.say(f"publishing translations behind their source: {names}")
 
 
 def _bytecode_compiler(progress: Progress) -> str | None:
@@ -203,6 +223,7 @@ def deploy(
     endpoint_url: str | None = None,
     dry_run: bool = False,
     adapt_template: TemplateAdapter | None = None,
+    allow_stale_translations: bool = False,
     retention_days: int | None = None,
 ) -> int:
     """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code.
@@ -217,7 +238,9 @@ def deploy(
         check_stack_name(stack)
         aws = Aws(region, endpoint_url)
         given = {} if retention_days is None else {RETENTION_DAYS: str(retention_days)}
-        prepared = _prepare(content_dir, out_dir, progress, adapt_template, given)
+        prepared = _prepare(
+            content_dir, out_dir, progress, adapt_template, given, allow_stale_translations
+        )
         if not (endpoint_url or prepared.site.ask_cross_border_consent):
             print(CROSS_BORDER_NOTE.format(region=aws.region))
         if dry_run:

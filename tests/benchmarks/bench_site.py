@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sitecontent.site import load_site
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 PAGE_BYTES_TARGET = 14 * 1024
@@ -105,7 +107,7 @@ def generated_content(tmp: Path, pages_per_language: int) -> Path:
     """The real content plus `pages_per_language` extra pages in each language."""
     content = tmp / f"content-{pages_per_language}"
     shutil.copytree(CONTENT, content)
-    for language in ("ru", "en"):
+    for language in load_site(content).languages:
         folder = content / language / "extra"
         folder.mkdir()
         for n in range(pages_per_language):

@@ -17,10 +17,21 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
+from sitecontent.site import load_site
 from sitegen.security import headers_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
+# The published languages, as content/site.toml lists them: tests that run per language take
+# them from here, so a language added to the content is tested without a change to the tests.
+LANGUAGES = load_site(CONTENT).languages
+# The slow browser tests of behaviour every language shares run in the default language and the
+# first other one; each language's words are checked without a browser, and what Kazakh brings
+# (its messages, its long words) in test_browser_kazakh.py.
+BROWSER_LANGUAGES = LANGUAGES[:2]
+# A language that is not published, whole as an editor would add it (a German stand-in).
+NEW_LANGUAGE = "de"
+NEW_LANGUAGE_FIXTURE = ROOT / "tests" / "fixtures" / "site" / NEW_LANGUAGE
 ANALYTICS_IDS = {"yandex_metrica_id": "98765432", "google_analytics_id": "G-TEST123456"}
 
 
@@ -66,6 +77,17 @@ def serve_static(out_dir: Path) -> Iterator[str]:
 def copy_content(destination: Path) -> Path:
     """A private copy of the real `content/` that a test may change."""
     return Path(shutil.copytree(CONTENT, destination / "content"))
+
+
+def add_language(content_dir: Path, folder: Path = NEW_LANGUAGE_FIXTURE) -> str:
+    """Add a language as an editor does: copy its folder and list it last in `site.toml`."""
+    language = folder.name
+    shutil.copytree(folder, content_dir / language)
+    listed = [*load_site(content_dir).languages, language]
+    set_site_option(
+        content_dir, "languages =", "languages = [" + ", ".join(f'"{x}"' for x in listed) + "]"
+    )
+    return language
 
 
 def set_site_option(content_dir: Path, line_start: str, replacement: str) -> None:

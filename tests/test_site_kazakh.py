@@ -17,6 +17,7 @@ from sitecontent.strings import load_strings
 from sitegen.build import BuildResult
 from sitegen.pages import gather_pages
 from sitegen.policy import policy_structure
+from sitegen.sources import list_sources
 from tests.support.site import CONTENT, read_page
 
 BASE = "https://estimation.kz"
@@ -79,7 +80,7 @@ def test_kazakh_sitemap_pairs_every_page(built_site: BuildResult) -> None:
 
 
 def test_kazakh_policy_numbers_its_clauses_as_the_russian() -> None:
-    pages = gather_pages(CONTENT, SITE)
+    pages = gather_pages(list_sources(CONTENT), SITE)
     for slug, russian in pages["ru"].items():
         if russian.policy is None:
             continue

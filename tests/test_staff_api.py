@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -258,3 +259,23 @@ def test_staff_audit_names_the_member_and_no_personal_data(
     )
     text = json.dumps(new, default=str)
     staff.contact.assert_not_in(text)
+
+
+def test_staff_inbox_page_costs_one_decrypt_per_data_key_and_one_query(
+    staff: StaffApi, member: tuple[str, str], aws_calls: Counter[str]
+) -> None:
+    from functions import personal_data
+
+    staff.contact.clear()
+    # Two data keys: a fresh masker (a new instance) encrypts with a new one.
+    for _ in range(2):
+        personal_data.data_masker.cache_clear()
+        for _ in range(4):
+            submit(staff)
+    personal_data.data_masker.cache_clear()  # a cold staff instance: nothing decrypted yet
+    aws_calls.clear()
+    answer = staff.request("GET", "/api/staff/inbox", token=member[1])
+    assert len(answer.json()["messages"]) == 8
+    assert aws_calls["kms.Decrypt"] == 2
+    assert aws_calls["dynamodb.Query"] == 1
+    assert aws_calls["dynamodb.Scan"] == 0

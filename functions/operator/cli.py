@@ -179,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
         "id", metavar="ID"
     )
     command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
+    command(
+        "index-unanswered",
+        "once after upgrading: put unanswered submissions stored before the inbox's index in it",
+    )
     listing = command("list", "metadata of submissions, a page at a time")
     listing.add_argument("--since", type=_since, metavar="DATE")
     listing.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE_SIZE, metavar="N")
@@ -290,6 +294,7 @@ CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
     ),
     "answered": lambda run, a: actions.answered(run.submissions, run.audit, a.id, run.confirm),
     "reapply": lambda run, a: restore.reapply(run.submissions, run.audit, run.confirm),
+    "index-unanswered": lambda run, a: actions.index_unanswered(run.submissions, run.audit),
 }
 
 

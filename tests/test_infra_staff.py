@@ -175,3 +175,18 @@ def test_inbox_index_is_sparse_on_awaiting_answer_sorted_by_time(template: dict[
         {"AttributeName": AWAITING_ANSWER, "KeyType": "HASH"},
         {"AttributeName": CREATED_AT, "KeyType": "RANGE"},
     ]
+
+
+def test_staff_administrators_may_manage_the_pools_users_only(template: dict[str, Any]) -> None:
+    policy = properties(template, "StaffAdministratorPolicy")["PolicyDocument"]
+    (statement,) = as_list(policy["Statement"])
+    assert set(statement["Action"]) == {
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:ListUsers",
+        "cognito-idp:AdminDisableUser",
+        "cognito-idp:AdminUserGlobalSignOut",
+    }
+    assert statement["Resource"] == {"Fn::GetAtt": ["StaffUserPool", "Arn"]}
+    assert template["Outputs"]["StaffAdministratorPolicyArn"]["Value"] == {
+        "Ref": "StaffAdministratorPolicy"
+    }

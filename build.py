@@ -3,6 +3,7 @@
 python build.py [build] [--content DIR] [--out DIR]
 python build.py serve [--host 127.0.0.1] [--port 8000] [--aws-port 5000] [--open]
 python build.py deploy --stack NAME [--region R] [--endpoint-url URL] [--dry-run]
+python build.py local-aws [--port 5001] [--stack demo]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONTENT = ROOT / "content"
 DEFAULT_OUT = ROOT / "dist"
-COMMANDS = ("build", "serve", "deploy")
+COMMANDS = ("build", "serve", "deploy", "local-aws")
 
 
 def _add_folders(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +33,12 @@ def _add_folders(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where the built site goes; replaced as a whole (default: dist/)",
     )
+
+
+def _retention_days(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 36500:
+        raise argparse.ArgumentTypeError("give a whole number of days from 1 to 36500")
+    return int(text)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -81,7 +88,27 @@ def make_parser() -> argparse.ArgumentParser:
         "--endpoint-url", default=None, metavar="URL", help="send every AWS call to this endpoint"
     )
     deploy.add_argument(
+        "--retention-days",
+        type=_retention_days,
+        default=None,
+        metavar="N",
+        help="days a submission is kept after its answer and the end of its marketing consent "
+        "(the stack's RetentionDays; default: the stack's own, 365 for a new stack)",
+    )
+    deploy.add_argument(
         "--dry-run", action="store_true", help="print what would be done, change nothing"
+    )
+    local_aws = commands.add_parser(
+        "local-aws",
+        help="run a local AWS (moto with the project's fixes) to rehearse a deploy against",
+        description="Run the project's moto server on loopback until Ctrl-C and print the "
+        "deploy command to try against it.",
+    )
+    local_aws.add_argument(
+        "--port", type=int, default=5001, help="port; 0: a free one (default: %(default)s)"
+    )
+    local_aws.add_argument(
+        "--stack", default="demo", help="stack name in the printed deploy line (default: demo)"
     )
     return parser
 
@@ -115,7 +142,14 @@ def _deploy(args: argparse.Namespace) -> int:
 
         adapt = moto_template
     return deploy(
-        args.content, args.out, args.stack, args.region, args.endpoint_url, args.dry_run, adapt
+        args.content,
+        args.out,
+        args.stack,
+        args.region,
+        args.endpoint_url,
+        args.dry_run,
+        adapt,
+        retention_days=args.retention_days,
     )
 
 
@@ -130,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "deploy":
         return _deploy(args)
+    if args.command == "local-aws":
+        from preview.rehearsal import run
+
+        return run(args.port, args.stack)
     return _build(args.content, args.out)
 
 

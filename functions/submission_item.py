@@ -18,6 +18,9 @@ notifier) read and change:
 - `awaiting_answer`, only while a submission waits for an answer and still holds its data: the
   key of the sparse `awaiting-answer` index, which the inbox reads a page at a time, oldest
   first. Answering, withdrawing and anonymising remove it.
+- `expires_at`, once the submission has served its purpose (answered, no consent to news and
+  offers): when it expires, in epoch seconds, the number DynamoDB's time to live reads
+  (`functions.operator.retention`). Never written by the form.
 
 The table streams each new item (its new image) to the notifier, which reads `NOTIFIED`, the
 attributes that tell the operator a submission arrived, and nothing else.
@@ -44,6 +47,7 @@ PERSONAL_DATA = "personal_data"
 EMAIL_HASH = "email_hash"
 ANSWERED_AT = "answered_at"
 ANSWERED_BY = "answered_by"
+EXPIRES_AT = "expires_at"
 # What `find` and `list` show: nothing personal, not even the email's keyed hash.
 METADATA = (
     ID,
@@ -55,6 +59,7 @@ METADATA = (
     CONSENTS,
     ANSWERED_AT,
     ANSWERED_BY,
+    EXPIRES_AT,
 )
 # What a notification may say about a new submission: which, when, in which language.
 NOTIFIED = (ID, CREATED_AT, LOCALE)
@@ -164,5 +169,8 @@ def new_item(
 
 
 def metadata(item: dict[str, Any]) -> dict[str, Any]:
-    """The non-personal attributes of an item."""
-    return {name: item[name] for name in METADATA if name in item}
+    """The non-personal attributes of an item (the expiry as a plain int, as JSON holds it)."""
+    found = {name: item[name] for name in METADATA if name in item}
+    if EXPIRES_AT in found:
+        found[EXPIRES_AT] = int(found[EXPIRES_AT])
+    return found

@@ -68,7 +68,12 @@ class LocalAwsProcess:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
-            env={**os.environ, ORIGIN_SECRET_VARIABLE: self.origin_secret},
+            env={
+                **os.environ,
+                ORIGIN_SECRET_VARIABLE: self.origin_secret,
+                # Before the process imports moto, which reads it once (`preview.aws_guard`).
+                "MOTO_DISABLE_GLOBAL_CORS": "true",
+            },
             # Its own session: Ctrl-C in the terminal reaches the preview, which stops it.
             start_new_session=True,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import sys
@@ -25,6 +26,7 @@ from urllib.parse import unquote
 
 from functions.contact.viewer import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER
 from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
+from preview.local_hosts import host_allowed, own_hosts
 from preview.reload import EVENTS_PATH, PREFIX, SCRIPT, SCRIPT_PATH, LiveReload, add_script
 from preview.staff_gateway import (
     COGNITO_PATH,
@@ -43,12 +45,33 @@ API_PREFIX = "/api/"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 NOT_FOUND_PAGE = "404.html"
 MAX_LINE_BYTES = 65536
+# How long the preview waits on a client that sends nothing (an idle keep-alive connection, a
+# request or body sent halfway); each such client holds a thread until then.
+REQUEST_TIMEOUT_SECONDS = 30.0
+TIMEOUT_VARIABLE = "PREVIEW_REQUEST_TIMEOUT"
 # RFC 9112: a chunk size is hexadecimal digits, nothing else (no sign, no prefix, no space
 # before it); a Content-Length is decimal digits.
 CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 DECIMAL = re.compile(r"[0-9]+")
+# http.server's own table for its request log (C0, DEL and C1 as \\xNN, backslash doubled).
+CONTROL_CHARACTERS = {c: f"\\x{c:02x}" for c in itertools.chain(range(0x20), range(0x7F, 0xA0))}
+CONTROL_CHARACTERS[ord("\\")] = "\\\\"
 
 Handler = Callable[[dict, Any], Any]
+
+
+def request_timeout() -> float:
+    """`PREVIEW_REQUEST_TIMEOUT` in seconds, or the default; ValueError if not a positive number."""
+    text = os.environ.get(TIMEOUT_VARIABLE, "")
+    if not text:
+        return REQUEST_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"{TIMEOUT_VARIABLE} must be a number of seconds above 0, not {text!r}")
+    return seconds
 
 
 class MalformedRequest(ValueError):
@@ -91,8 +114,10 @@ class PreviewServer(ThreadingHTTPServer):
         live_reload: LiveReload | None = None,
         origin_secret: str = "",
         handler_lock: threading.Lock | None = None,
+        request_timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> None:
         self.site = site
+        self.request_timeout = request_timeout
         self.handler = handler
         self.context_factory = context_factory
         self.live_reload = live_reload
@@ -105,6 +130,8 @@ class PreviewServer(ThreadingHTTPServer):
         # The staff's API, config and Cognito, once the local AWS holds the user pool.
         self.staff: StaffGateway | None = None
         super().__init__(address, PreviewRequestHandler)
+        # Its own names only: a page on a rebinding domain gets 403 (`preview.local_hosts`).
+        self.allowed_hosts = own_hosts(self.server_address[1], address[0])
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that left before its answer (a reloaded page, a closed tab, a timed-out
@@ -115,6 +142,11 @@ class PreviewServer(ThreadingHTTPServer):
 
     def invoke(self, event: dict) -> HttpResponse:
         """Run the handler on one event as Lambda would, and translate its answer."""
+        # A handler still starting (the preview's, while its local AWS starts) is waited for
+        # outside the lock, which the start itself needs.
+        waiting = getattr(self.handler, "wait_until_ready", None)
+        if waiting is not None:
+            waiting()
         with self.handler_lock:
             try:
                 result = self.handler(event, self.context_factory())
@@ -144,6 +176,8 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
 
     def __init__(self, request: Any, client_address: Any, server: PreviewServer) -> None:
         self._sent_headers: set[str] = set()
+        # socketserver sets it on the connection: a read or write that waits longer ends it.
+        self.timeout = server.request_timeout
         super().__init__(request, client_address, server, directory=str(server.site.out_dir))
 
     # Routing -------------------------------------------------------------------------------
@@ -179,6 +213,10 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
 
     def parse_request(self) -> bool:
         if not super().parse_request():
+            return False
+        if not host_allowed(self.headers.get("Host"), self.server.allowed_hosts):
+            self.close_connection = True
+            self.send_error(HTTPStatus.FORBIDDEN, "not this preview's name")
             return False
         if "\x00" in unquote(self.path.split("?", 1)[0]):
             # No file has such a name, and the file system refuses to look one up.
@@ -442,5 +480,7 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         # The request line names only the path; bodies, which hold personal data, are never
-        # logged.
-        sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+        # logged. Control characters a client put in it are escaped, as http.server does: the
+        # editor's terminal would otherwise obey them.
+        message = (format % args).translate(CONTROL_CHARACTERS)
+        sys.stderr.write(f"{self.address_string()} - {message}\n")

@@ -179,13 +179,16 @@ def http_response(result: object) -> HttpResponse:
     return HttpResponse(int(result["statusCode"]), headers, body)
 
 
-def _stream_record(record: Mapping, event_source_arn: str) -> dict:
-    """One record as Lambda passes it on: as GetRecords returned it, with its stream's ARN."""
+def stream_record(record: Mapping, event_source_arn: str) -> dict:
+    """One record as Lambda passes it on: as GetRecords returned it, with its stream's ARN.
+
+    A deletion by DynamoDB's time to live carries its `userIdentity` (the service's).
+    """
     dynamodb = dict(record["dynamodb"])
     created = dynamodb.get("ApproximateCreationDateTime")
     if isinstance(created, dt.datetime):  # boto3 parses it; Lambda sends epoch seconds
         dynamodb["ApproximateCreationDateTime"] = created.timestamp()
-    return {
+    passed_on = {
         "eventID": record["eventID"],
         "eventName": record["eventName"],
         "eventVersion": record.get("eventVersion", "1.1"),
@@ -194,6 +197,14 @@ def _stream_record(record: Mapping, event_source_arn: str) -> dict:
         "dynamodb": dynamodb,
         "eventSourceARN": event_source_arn,
     }
+    if "userIdentity" in record:
+        # GetRecords names its fields `Type` and `PrincipalId`; Lambda's event, in lower case.
+        identity = record["userIdentity"]
+        passed_on["userIdentity"] = {
+            "type": identity.get("Type", identity.get("type")),
+            "principalId": identity.get("PrincipalId", identity.get("principalId")),
+        }
+    return passed_on
 
 
 def dynamodb_stream_event(records: Iterable[Mapping], event_source_arn: str) -> dict:
@@ -201,7 +212,7 @@ def dynamodb_stream_event(records: Iterable[Mapping], event_source_arn: str) -> 
 
     `records` as DynamoDB Streams' GetRecords returns them.
     """
-    return {"Records": [_stream_record(record, event_source_arn) for record in records]}
+    return {"Records": [stream_record(record, event_source_arn) for record in records]}
 
 
 def _arrival(record: Mapping) -> str:

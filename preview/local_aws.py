@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 import re
 import socket
+import threading
 import zipfile
 from typing import Any
 
@@ -20,6 +22,7 @@ import boto3
 from functions.aws_clients import stack_outputs
 from infra.cloudformation import load_template
 from preview import moto_compat
+from preview.aws_guard import LocalCallersOnly
 from preview.lambda_events import LOCAL_REGION
 
 PLACEHOLDER_CODE_KEY = "function-placeholder.zip"
@@ -27,6 +30,8 @@ PLACEHOLDER_CODE_KEY = "function-placeholder.zip"
 # the (placeholder) function in Docker on every write and then empties the stream. The preview
 # runs the mapping itself instead (`preview.stream_mapping`).
 RUN_BY_THE_PREVIEW = frozenset({"AWS::Lambda::EventSourceMapping"})
+# moto's server otherwise lets every web page read its answers (flask-cors for all origins).
+DISABLE_CORS_VARIABLE = "MOTO_DISABLE_GLOBAL_CORS"
 
 
 class PortInUseError(RuntimeError):
@@ -151,12 +156,51 @@ def ensure_port_free(host: str, port: int) -> None:
             raise PortInUseError(f"port {port} on {host} is in use: {exc.strerror}") from exc
 
 
-def start_moto_server(host: str = "127.0.0.1", port: int = 5000):
-    """Start a moto server on loopback in a thread, with the project's moto fixes applied."""
-    from moto.server import ThreadedMotoServer
+class LocalMotoServer:
+    """moto's server application behind `LocalCallersOnly`, served by werkzeug on a thread.
 
+    What `moto.server.ThreadedMotoServer` does, with the guard in front of the application.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self._guard = LocalCallersOnly(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            host, port, self._guard, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._guard.listen_on(self._server.server_port)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="moto-server", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), port
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+
+
+def start_moto_server(host: str = "127.0.0.1", port: int = 5000) -> LocalMotoServer:
+    """Start a moto server on loopback in a thread, with the project's moto fixes applied.
+
+    Only programs on this machine get in (`preview.aws_guard`); web pages do not.
+    """
+    # Read by moto when first imported: no flask-cors in front of its services.
+    os.environ[DISABLE_CORS_VARIABLE] = "true"
     ensure_port_free(host, port)
     moto_compat.apply()
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = LocalMotoServer(host, port)
     server.start()
     return server

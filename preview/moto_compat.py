@@ -1,4 +1,4 @@
-"""Where the local stand-in reaches into moto's internals: two fixes and one question.
+"""Where the local stand-in reaches into moto's internals: five fixes and one question.
 
 moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
 template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
@@ -8,13 +8,17 @@ moto also forgets, when it executes a change set, to keep the new template, para
 outputs on the stack: a stack created through a change set has no outputs, and the next
 identical deploy looks like a change. The second fix keeps them, as CloudFormation does.
 
+moto's CloudFormation also ignores a table's `TimeToLiveSpecification`: the third fix turns
+the time to live on as the template says (moto deletes nothing by it, but `DescribeTimeToLive`
+then answers as AWS would).
+
 moto's Cognito hands every user the same TOTP secret, `asdfasdfasdf`: 60 bits, where Cognito's
 are 160 and RFC 4226 asks 128 at least. Authenticator apps and pyotp refuse so short a key, so
-a first sign-in could not set up its authenticator. The third fix gives moto a secret of
+a first sign-in could not set up its authenticator. The fourth fix gives moto a secret of
 Cognito's length (still one fixed secret for everyone, as moto's design has it).
 
 moto's Cognito also gives every access and ID token an hour, whatever the app client's
-`AccessTokenValidity` and `IdTokenValidity` say; the staff's client says 15 minutes. The fourth
+`AccessTokenValidity` and `IdTokenValidity` say; the staff's client says 15 minutes. The fifth
 fix makes moto's tokens expire when the client says, as Cognito's do.
 
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
@@ -45,6 +49,7 @@ INTERNALS = {
     "moto.cognitoidp.models:CognitoIdpBackend.associate_software_token": "e2b4bb99a2501701",
     "moto.cognitoidp.models:CognitoIdpBackend.verify_software_token": "e6c262e1768dcd4d",
     "moto.cognitoidp.models:CognitoIdpUserPool.create_jwt": "73889b186eb2fa10",
+    "moto.dynamodb.models.table:Table.create_from_cloudformation_json": "2ade84941382510e",
 }
 # Cognito's units for token validity, in seconds; an absent unit is Cognito's default, hours.
 VALIDITY_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
@@ -93,6 +98,7 @@ def apply() -> None:
         _originals[name] = _resolve(name)
     _honour_key_spec()
     _keep_change_set_results()
+    _honour_time_to_live()
     _longer_totp_secret()
     _token_validity_of_the_client()
     _applied = True
@@ -174,3 +180,27 @@ def _token_validity_of_the_client() -> None:
         return create_jwt(pool, client_id, username, token_use, seconds or expires_in, extra_data)
 
     CognitoIdpUserPool.create_jwt = create_jwt_for_the_client
+
+
+def _honour_time_to_live() -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.table import Table
+
+    create_table = Table.create_from_cloudformation_json
+
+    def create_from_cloudformation_json(
+        cls: type[Table],
+        resource_name: str,
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Table:
+        table = create_table(resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        specification = cloudformation_json["Properties"].get("TimeToLiveSpecification")
+        if specification:
+            backend = dynamodb_backends[account_id][region_name]
+            backend.update_time_to_live(table.name, specification)
+        return table
+
+    Table.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)

@@ -35,6 +35,10 @@ KEEP_ALIVE_SECONDS = 15.0
 # How soon a page reconnects after the preview restarts (EventSource's own default is ~3 s).
 RECONNECT_MILLISECONDS = 500
 SHOWN_CHANGES = 3
+# Open streams, one a page (and a thread each in the preview): a client opening thousands
+# would exhaust the preview's memory. Past this many, the oldest gives way; its page, if still
+# open, reconnects and becomes the newest.
+MAX_STREAMS = 32
 
 
 class BuildFailed(Exception):
@@ -97,6 +101,8 @@ class LiveReload:
         self._state = BuildState(self._build_id())
         self._changed = threading.Condition()
         self._closed = False
+        # The open streams, oldest first; a stream gone from here ends at its next wake-up.
+        self._streams: list[object] = []
 
     def _build_id(self) -> str:
         return f"{self._run}-{self._good_builds}"
@@ -135,16 +141,35 @@ class LiveReload:
         ).encode()
 
     def events(self) -> Iterator[bytes]:
-        """The EventSource stream of one page: the state now, then each change, until closed."""
+        """The EventSource stream of one page: the state now, then each change, until closed.
+
+        Ends also when `MAX_STREAMS` newer streams have opened since.
+        """
+        stream = object()
+        with self._changed:
+            self._streams.append(stream)
+            if len(self._streams) > MAX_STREAMS:
+                del self._streams[0]
+                self._changed.notify_all()
+        try:
+            yield from self._stream_events(stream)
+        finally:
+            with self._changed:
+                if stream in self._streams:
+                    self._streams.remove(stream)
+
+    def _stream_events(self, stream: object) -> Iterator[bytes]:
         state = self._state
         yield f"retry: {RECONNECT_MILLISECONDS}\n".encode() + state.event()
         while True:
             with self._changed:
                 self._changed.wait_for(
-                    lambda seen=state: self._closed or self._state is not seen,
+                    lambda seen=state: (
+                        self._closed or self._state is not seen or stream not in self._streams
+                    ),
                     KEEP_ALIVE_SECONDS,
                 )
-                if self._closed:
+                if self._closed or stream not in self._streams:
                     return
                 fresh = self._state
             if fresh is state:

@@ -3,9 +3,10 @@
 `python build.py serve` calls `serve()`. It builds the site into `dist/` and serves it at once;
 meanwhile a moto server starts in a process of its own (`preview.aws_process`) with the stack
 created from `infra/template.yaml`, and once it is ready the real Lambda handler answers
-`/api/` in-process (until then, a 503) while the notifier runs on the table's stream and
-prints each notification (`preview.notifications`). Every save under `content/` or `site/`
-rebuilds the site, and open pages reload or show the build's error (`preview.reload`).
+`/api/` in-process (a request that comes earlier waits for it) while the notifier
+runs on the table's stream and prints each notification (`preview.notifications`). Every save
+under `content/` or `site/` rebuilds the site, and open pages reload or show the build's error
+(`preview.reload`).
 Submissions live in moto's memory for as long as the preview runs. This is where the site
 generator, the function and the template's stack are put together; none of them imports it.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from preview.aws_process import LocalAws, LocalAwsError, LocalAwsProcess
-from preview.http_server import PreviewServer, PreviewSite
+from preview.http_server import PreviewServer, PreviewSite, request_timeout
 from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
 from preview.local_aws import PortInUseError, ensure_port_free
 from preview.notifications import NotifierSetup, batching_window, running_notifier
@@ -46,8 +47,15 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
 }
-# The function's own answer when storage is unavailable (docs/form-api.md, "Answers"), so the page's
-# script shows its usual message; a form post gets the same JSON.
+# The per-address limit of submissions a minute in the preview; unset, none.
+RATE_LIMIT_VARIABLE = "PREVIEW_RATE_LIMIT_PER_MINUTE"
+# How long a form request that arrives while the local AWS starts waits for it before it is
+# answered 503. The start takes about 3.5 s on an idle machine and over 20 s on busy shared
+# cores; it ends by itself (ready, or failed and reported), so this only bounds a start that
+# hangs.
+READY_WAIT_SECONDS = 60.0
+# The function's own answer when storage is unavailable (docs/form-api.md, "Answers"), so the
+# page's script retries it, then shows its usual message; a form post gets the same JSON.
 UNAVAILABLE = {
     "statusCode": 503,
     "headers": {"Content-Type": "application/json", "Retry-After": "2"},
@@ -75,11 +83,25 @@ def serve(
 
 
 class FormFunction:
-    """What answers `/api/`: the real handler while the local AWS runs, a 503 otherwise."""
+    """What answers `/api/`: the real handler while the local AWS runs, a 503 otherwise.
+
+    A request that arrives while the local AWS is still starting waits for it (up to
+    `READY_WAIT_SECONDS`), so a form sent as soon as the address shows is stored, not refused.
+    """
 
     def __init__(self) -> None:
         self.handler: Any = None
         self.function_name = "contact"
+        # Set once the start is over, whether the handler came up or not.
+        self._settled = threading.Event()
+
+    def settle(self) -> None:
+        """The start is over: waiting requests go on, to the handler or to a 503."""
+        self._settled.set()
+
+    def wait_until_ready(self) -> None:
+        """Block while the local AWS is starting, at most `READY_WAIT_SECONDS`."""
+        self._settled.wait(READY_WAIT_SECONDS)
 
     def __call__(self, event: dict, context: Any) -> Any:
         handler = self.handler
@@ -97,6 +119,7 @@ def _serve(
         return 1
     try:
         window = batching_window()
+        timeout = request_timeout()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -122,7 +145,7 @@ def _serve(
     live_reload = LiveReload(lambda: _rebuild(site, httpd))
     try:
         httpd = PreviewServer(
-            (host, port), site, form, form.context, live_reload, origin_secret, lock
+            (host, port), site, form, form.context, live_reload, origin_secret, lock, timeout
         )
     except OSError as exc:  # taken since the check, or an address this machine does not have
         print(f"error: cannot listen on {host} port {port}: {exc.strerror}", file=sys.stderr)
@@ -161,8 +184,9 @@ def _set_function_environment(aws: LocalAws, content_dir: Path) -> None:
     os.environ.update(aws.function_environment)
     os.environ["AWS_ENDPOINT_URL"] = aws.endpoint_url
     os.environ["CONTENT_DIR"] = str(content_dir)
-    # One developer on loopback: the per-visitor limit would only throttle load tests.
-    os.environ["RATE_LIMIT_PER_MINUTE"] = "0"
+    # One developer on loopback: the per-visitor limit would only throttle load tests, which
+    # may set one of their own (the soak benchmark does).
+    os.environ["RATE_LIMIT_PER_MINUTE"] = os.environ.get(RATE_LIMIT_VARIABLE, "0")
 
 
 def _load_handler() -> Any:
@@ -181,8 +205,23 @@ def _start_form(
 ) -> None:
     """Once the local AWS is ready, let the real handler answer the form (on its own thread).
 
-    The notifier runs first: every submission the form stores is then notified.
+    The notifier runs first: every submission the form stores is then notified. Requests that
+    waited for the start go on once it is over, whatever its outcome.
     """
+    try:
+        _start_handler(aws, form, content_dir, notifications, httpd, site_url)
+    finally:
+        form.settle()
+
+
+def _start_handler(
+    aws: LocalAwsProcess,
+    form: FormFunction,
+    content_dir: Path,
+    notifications: NotificationStart,
+    httpd: PreviewServer,
+    site_url: str,
+) -> None:
     try:
         ready = aws.wait_until_ready()
     except LocalAwsError as exc:
@@ -324,7 +363,8 @@ def _print_banner(httpd: PreviewServer, content_dir: Path) -> str:
     url = f"http://{shown_host}:{port}/"
     print(
         f"Preview: {url}\n"
-        "Local AWS (moto) starting: the form answers 503 until it is ready.\n"
+        f"Local AWS (moto) starting: a form sent meanwhile waits for it (up to"
+        f" {READY_WAIT_SECONDS:g} s).\n"
         f"Rebuilding on changes in {content_dir} and {SITE_DIR}. Press Ctrl-C to stop.",
         flush=True,
     )

@@ -8,11 +8,17 @@ action, and readies the staff function behind the JWT check (`preview.staff_gate
 from __future__ import annotations
 
 import importlib
+import json
 import os
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 
 from functions.operator import staff
 from functions.operator.audit import AuditTrail
@@ -49,6 +55,23 @@ def jwks_url(endpoint_url: str, user_pool_id: str) -> str:
     return f"{endpoint_url.rstrip('/')}/{user_pool_id}/.well-known/jwks.json"
 
 
+def signed_fetch(region: str) -> Callable[[str], dict[str, Any]]:
+    """Read a JSON document from the local AWS with a SigV4-signed GET.
+
+    The local AWS answers programs only (`preview.aws_guard`), and programs sign their calls;
+    Cognito's JWKS is public in AWS, so the signature carries the preview's fake credentials.
+    """
+
+    def fetch(url: str) -> dict[str, Any]:
+        request = AWSRequest(method="GET", url=url)
+        SigV4Auth(boto3.Session().get_credentials(), "cognito-idp", region).add_auth(request)
+        prepared = urllib.request.Request(url, headers=dict(request.headers.items()))
+        with urllib.request.urlopen(prepared, timeout=5) as answer:
+            return json.load(answer)
+
+    return fetch
+
+
 def start_staff(aws: LocalAws, content_dir: Path, site_url: str) -> StaffStart:
     """Create the pool and a member of staff; return the gateway and the sign-in."""
     cognito = boto3.client("cognito-idp", endpoint_url=aws.endpoint_url, region_name=LOCAL_REGION)
@@ -77,7 +100,9 @@ def start_staff(aws: LocalAws, content_dir: Path, site_url: str) -> StaffStart:
     handler = getattr(importlib.import_module(module_name), attribute)
     gateway = StaffGateway(
         pool=pool,
-        authorizer=JwtAuthorizer(pool, jwks_url(aws.endpoint_url, pool.user_pool_id)),
+        authorizer=JwtAuthorizer(
+            pool, jwks_url(aws.endpoint_url, pool.user_pool_id), fetch=signed_fetch(LOCAL_REGION)
+        ),
         handler=handler,
         aws_endpoint=aws.endpoint_url,
         function_name=outputs.get("StaffFunctionName", "staff"),

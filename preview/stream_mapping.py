@@ -2,7 +2,7 @@
 
 moto keeps the table's stream (DynamoDB Streams' DescribeStream, GetShardIterator, GetRecords)
 but runs no mapping, so the preview does what the template's `NotifierEventSource` asks of
-Lambda: read the stream from its start, keep the event names its filter lets through, gather a
+Lambda: read the stream from its start, keep the records its filter lets through, gather a
 batch for the batching window (or until it is full), hand it to the notifier, and when the
 notifier raises, halve the batch and retry, then report what still fails to the on-failure
 queue (the report `preview.lambda_events.stream_batch_failure` builds, never the records).
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from preview.lambda_events import dynamodb_stream_event, stream_batch_failure
+from preview.lambda_events import dynamodb_stream_event, stream_batch_failure, stream_record
 
 MAPPING_TYPE = "AWS::Lambda::EventSourceMapping"
 POLL_SECONDS = 0.25
@@ -40,18 +40,53 @@ class MappingSettings:
     max_retries: int
     bisect: bool
     starting_position: str
-    # The filter's `eventName` values: the only kind of filter the preview understands.
-    event_names: frozenset[str]
+    # The filter's patterns; a record goes through when it matches one (none: every record).
+    patterns: tuple[dict[str, Any], ...]
+
+    def lets_through(self, record: dict[str, Any]) -> bool:
+        """Whether Lambda's filter hands this record (as the function receives it) over."""
+        return not self.patterns or any(matches(p, record) for p in self.patterns)
 
 
-def _event_names(properties: dict[str, Any]) -> frozenset[str]:
-    names: set[str] = set()
+# Lambda's filter rules are EventBridge's patterns. The preview knows their exact-value part,
+# which is all the template uses: objects nest, and a list names the values a field may hold.
+def _check_pattern(pattern: Any) -> None:
+    if not isinstance(pattern, dict) or not pattern:
+        raise ValueError(f"the preview's mapping cannot filter on {pattern!r}")
+    for value in pattern.values():
+        if isinstance(value, dict):
+            _check_pattern(value)
+        elif not (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, str | int | float | bool) or v is None for v in value)
+        ):
+            raise ValueError(f"the preview's mapping filters on exact values only, not {value!r}")
+
+
+def matches(pattern: dict[str, Any], record: Any) -> bool:
+    """Whether a record matches an exact-value pattern (a list field: any of its values)."""
+    if not isinstance(record, dict):
+        return False
+    for name, wanted in pattern.items():
+        if name not in record:
+            return False
+        value = record[name]
+        if isinstance(wanted, dict):
+            if not matches(wanted, value):
+                return False
+        elif not any(v in wanted for v in (value if isinstance(value, list) else [value])):
+            return False
+    return True
+
+
+def _patterns(properties: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    patterns = []
     for rule in properties.get("FilterCriteria", {}).get("Filters", []):
         pattern = json.loads(rule["Pattern"])
-        if set(pattern) != {"eventName"}:
-            raise ValueError(f"the preview's mapping filters on eventName only, not {pattern}")
-        names.update(pattern["eventName"])
-    return frozenset(names)
+        _check_pattern(pattern)
+        patterns.append(pattern)
+    return tuple(patterns)
 
 
 def mapping_settings(template: dict[str, Any], batching_window: float | None) -> MappingSettings:
@@ -68,7 +103,7 @@ def mapping_settings(template: dict[str, Any], batching_window: float | None) ->
         max_retries=int(properties.get("MaximumRetryAttempts", 0)),
         bisect=bool(properties.get("BisectBatchOnFunctionError", False)),
         starting_position=properties.get("StartingPosition", "TRIM_HORIZON"),
-        event_names=_event_names(properties),
+        patterns=_patterns(properties),
     )
 
 
@@ -137,7 +172,7 @@ class StreamMapping:
                 wanted = [
                     record
                     for record in answer["Records"]
-                    if record["eventName"] in self._settings.event_names
+                    if self._settings.lets_through(stream_record(record, self._target.stream_arn))
                 ]
                 if wanted and not pending[shard]:
                     window_started[shard] = time.monotonic()

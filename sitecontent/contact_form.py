@@ -35,6 +35,12 @@ PHONE_DIGITS = "0123456789"
 
 # The key under `errors` for an answer about the whole request rather than one field.
 REQUEST = "request"
+# When storage is briefly unavailable (503 with `Retry-After`), the form's script sends the
+# same submission again by itself: at most this many more times, waiting as each answer asks,
+# and never more than this many seconds in all; then it shows the message. The function asks
+# for waits that fit (`functions.contact.errors.RETRY_AFTER`).
+RETRY_ATTEMPTS = 3
+RETRY_SECONDS = 30
 # The placeholder a message writes where its limit goes: "{limit} characters or fewer".
 LIMIT = "{limit}"
 
@@ -204,3 +210,8 @@ def client_rules() -> dict[str, object]:
         "phonePunctuation": PHONE_PUNCTUATION,
         "phoneDigits": PHONE_DIGITS,
     }
+
+
+def client_retry() -> dict[str, int]:
+    """How often and how long the form's script retries a send storage could not take."""
+    return {"attempts": RETRY_ATTEMPTS, "seconds": RETRY_SECONDS}

@@ -20,6 +20,7 @@ from sitegen.assets import load_assets
 from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
 from sitegen.links import robots_txt, sitemap_xml
+from sitegen.links_out import check_links_stay_inside
 from sitegen.pages import gather_pages
 from sitegen.policy import check_policy_structure
 from sitegen.rendering import RenderCache, plan_jobs, render_pages
@@ -146,6 +147,8 @@ def build(
     """
     content_dir, out_dir = Path(content_dir), Path(out_dir)
     cache = RenderCache() if cache is None else cache
+    for folder in (content_dir, site_dir):
+        check_links_stay_inside(folder)
     site = load_site(content_dir)
     strings = _load_strings(content_dir, site)
     pages = gather_pages(content_dir, site)

@@ -17,6 +17,7 @@ from sitecontent.contact_form import (
     MAX_NAME_LENGTH,
     MAX_PHONE_LENGTH,
     MAX_PHONES,
+    client_retry,
     client_rules,
     field_messages,
 )
@@ -171,6 +172,8 @@ class PageRenderer:
         return {
             "messages": field_messages(self._data.strings[language]),
             "rules": client_rules(),
+            "retry": client_retry(),
+            "retrying": t("form.retrying"),
             "errorPrefix": t("form.error_prefix"),
         }
 

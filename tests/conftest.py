@@ -60,6 +60,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A name that resolves to this machine, as a DNS rebinding domain does after its first
+    # lookup (tests/test_preview_hostile_clients.py).
+    "--host-resolver-rules=MAP rebinding.test 127.0.0.1",
 ]
 
 

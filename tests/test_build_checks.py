@@ -313,3 +313,34 @@ def test_build_template_error_names_the_template_and_line(content: Path, tmp_pat
         build(content, tmp_path / "dist", site_dir=site_dir)
 
     assert caught.value.location == f"{template}:4"
+
+
+@pytest.mark.parametrize("folder", ["content", "site"])
+def test_build_refuses_a_link_that_leads_outside_its_folder(
+    content: Path, tmp_path: Path, folder: str
+) -> None:
+    # Given a file outside the repository, and a link to it among the site's files,
+    secret = tmp_path / "outside" / "hostname"
+    secret.parent.mkdir()
+    secret.write_text("secret-host-name\n", encoding="utf-8")
+    site_dir = Path(shutil.copytree(ROOT / "site", tmp_path / "site"))
+    link = (content / "en" if folder == "content" else site_dir / "assets") / "leak.txt"
+    link.symlink_to(secret)
+
+    # when the site is built,
+    with pytest.raises(BuildError) as caught:
+        build(content, tmp_path / "dist", site_dir=site_dir)
+
+    # then the build names the link, file:line style, and publishes nothing.
+    assert caught.value.location == f"{link}:1"
+    assert str(secret) in caught.value.message
+    assert not (tmp_path / "dist").exists()
+
+
+def test_build_keeps_a_link_that_stays_inside_its_folder(content: Path, tmp_path: Path) -> None:
+    site_dir = Path(shutil.copytree(ROOT / "site", tmp_path / "site"))
+    (site_dir / "assets" / "form-copy.js").symlink_to(site_dir / "assets" / "form.js")
+
+    result = build(content, tmp_path / "dist", site_dir=site_dir)
+
+    assert any(name.startswith("assets/form-copy.") for name in result.files)

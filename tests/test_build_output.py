@@ -90,7 +90,7 @@ def test_build_help_documents_every_command_and_option() -> None:
             if action.option_strings and action.dest != "help":
                 assert action.option_strings[-1] in command_help
                 assert action.help, f"{name} {action.option_strings[-1]} has no help"
-    assert set(commands) == {"build", "serve", "deploy"}
+    assert set(commands) == {"build", "serve", "deploy", "local-aws"}
 
 
 @pytest.mark.parametrize("command", ["build", "serve", "deploy"])

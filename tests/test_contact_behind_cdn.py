@@ -80,6 +80,23 @@ def test_cdn_an_ipv6_visitor_is_one_visitor_however_the_address_is_written(
     assert [post(contact, through_the_cdn(viewer)) for viewer in written] == [201, 201, 429]
 
 
+def test_cdn_an_ipv6_visitor_counts_as_its_64_network(
+    contact: ContactFunction, behind_cdn: None
+) -> None:
+    # One home network hands out any of its 2^64 addresses: twelve of them are one visitor,
+    answers = [post(contact, through_the_cdn(f"2001:db8:1:2::{n}:4430")) for n in range(1, 13)]
+    assert answers == [201] * LIMIT + [429] * (12 - LIMIT)
+    # and the next network is another visitor.
+    assert post(contact, through_the_cdn("[2001:db8:1:3::1]:4430")) == 201
+
+
+def test_an_ipv6_source_without_a_cdn_counts_as_its_64_network(
+    contact: ContactFunction, limited: None
+) -> None:
+    answers = [post(contact, JSON_HEADERS, source_ip=f"2001:db8:5:6::{n}") for n in range(1, 6)]
+    assert answers == [201] * LIMIT + [429] * (5 - LIMIT)
+
+
 @pytest.mark.parametrize("secret", [None, "", "a-guess", SECRET.upper(), SECRET + "x"], ids=repr)
 @pytest.mark.parametrize("headers", [JSON_HEADERS, FORM_HEADERS], ids=["json", "form"])
 def test_cdn_request_without_the_secret_is_refused_with_403(

@@ -46,6 +46,15 @@ def test_openapi_document_is_valid_and_describes_every_answer() -> None:
         assert "Retry-After" in operation["responses"][code]["headers"]
 
 
+def test_openapi_document_describes_the_check_that_stores_nothing() -> None:
+    paths = served_document()["paths"]
+    check = paths["/api/contact/check"]["post"]
+    assert set(check["responses"]) == {"204", "403", "409", "413", "415", "422", "429", "503"}
+    assert "content" not in check["responses"]["204"]
+    assert check["requestBody"] == paths["/api/contact"]["post"]["requestBody"]
+    assert "Retry-After" in check["responses"]["429"]["headers"]
+
+
 def test_openapi_request_bodies_name_every_form_field() -> None:
     content = served_document()["paths"]["/api/contact"]["post"]["requestBody"]["content"]
     for schema in (c["schema"] for c in content.values()):

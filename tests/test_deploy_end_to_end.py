@@ -43,7 +43,11 @@ class Local:
         return boto3.client(service, region_name=LOCAL_REGION, endpoint_url=self.endpoint_url)
 
     def deploy(
-        self, content: Path, stack: str = STACK, dry_run: bool = False
+        self,
+        content: Path,
+        stack: str = STACK,
+        dry_run: bool = False,
+        retention_days: int | None = None,
     ) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -55,6 +59,7 @@ class Local:
                 self.endpoint_url,
                 dry_run,
                 adapt_template=moto_template,
+                retention_days=retention_days,
             )
         return status, out.getvalue(), err.getvalue()
 
@@ -297,7 +302,9 @@ def test_deploy_command_hands_the_moto_template_to_an_endpoint_only(
     import infra.deploy
 
     adapters = []
-    monkeypatch.setattr(infra.deploy, "deploy", lambda *arguments: adapters.append(arguments[-1]))
+    monkeypatch.setattr(
+        infra.deploy, "deploy", lambda *arguments, **_: adapters.append(arguments[-1])
+    )
     build.main(["deploy", "--stack", STACK, *options])
     assert adapters == [moto_template if stand_in else None]
 
@@ -318,3 +325,32 @@ def test_deploy_subscribes_the_operator_once_and_says_to_confirm(
     assert "AWS has mailed" not in second.output
     assert "palata2020@bk.ru gets the notifications" in second.output
     assert "notifications: palata2020@bk.ru is subscribed already" in planned_again[0]
+
+
+def test_deploy_retention_days_sets_the_stack_parameter_and_later_deploys_keep_it(
+    local: Local, published: tuple[Snapshot, Snapshot]
+) -> None:
+    content = _content_copy(local, "site", with_extra_page=True)
+    status, output, errors = local.deploy(content, dry_run=True, retention_days=30)
+    assert status == 0, errors
+    assert f"would update stack {STACK} through a change set (parameters RetentionDays" in output
+
+    assert local.deploy(content, retention_days=30)[0] == 0
+    assert local.deploy(content)[0] == 0  # without the option: the stack keeps its own
+
+    stack = local.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack["Parameters"]}
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
+    assert parameters["RetentionDays"] == outputs["RetentionDays"] == "30"
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "1.5", "ten", "36501"])
+def test_deploy_retention_days_refuses_what_is_not_a_number_of_days(
+    days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import build
+
+    with pytest.raises(SystemExit) as exited:
+        build.main(["deploy", "--stack", STACK, "--retention-days", days])
+    assert exited.value.code == 2
+    assert "give a whole number of days from 1 to 36500" in capsys.readouterr().err

@@ -65,6 +65,18 @@ def test_stack_submissions_table_has_email_hash_and_inbox_indexes(stack: Stack) 
     }
 
 
+def test_stack_submissions_table_has_time_to_live_on_the_expiry(stack: Stack) -> None:
+    dynamodb = client("dynamodb")
+    submissions = dynamodb.describe_time_to_live(TableName=stack.outputs["SubmissionsTableName"])
+    assert submissions["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED",
+        "AttributeName": "expires_at",
+    }
+    audit = dynamodb.describe_time_to_live(TableName=stack.outputs["AuditTableName"])
+    assert audit["TimeToLiveDescription"]["TimeToLiveStatus"] == "DISABLED"
+    assert stack.outputs["RetentionDays"] == "365"
+
+
 def test_stack_keys_rotate_and_hmac_key_hashes(stack: Stack) -> None:
     kms = client("kms")
     assert kms.get_key_rotation_status(KeyId=stack.outputs["DataKeyArn"])["KeyRotationEnabled"]

@@ -68,17 +68,25 @@ def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def test_table_streams_each_new_item_with_its_image(template: dict[str, Any]) -> None:
+def test_table_streams_each_change_with_its_images(template: dict[str, Any]) -> None:
+    # The new image names a new submission; the old one, the expiry of an expired one.
     table = properties(template, "SubmissionsTable")
-    assert table["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
-def test_mapping_hands_the_notifier_inserts_a_minute_at_a_time(template: dict[str, Any]) -> None:
+def test_mapping_hands_the_notifier_inserts_and_expiries_a_minute_at_a_time(
+    template: dict[str, Any],
+) -> None:
     mapping = properties(template, "NotifierEventSource")
     assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["SubmissionsTable", "StreamArn"]}
     assert mapping["FunctionName"] == {"Ref": "NotifierFunction"}
     patterns = [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]]
-    assert patterns == [{"eventName": ["INSERT"]}]
+    # New items, and deletions with the identity AWS documents for the time to live's.
+    time_to_live = {"type": ["Service"], "principalId": ["dynamodb.amazonaws.com"]}
+    assert patterns == [
+        {"eventName": ["INSERT"]},
+        {"eventName": ["REMOVE"], "userIdentity": time_to_live},
+    ]
     assert 30 <= mapping["MaximumBatchingWindowInSeconds"] <= 120
     assert mapping["StartingPosition"] == "TRIM_HORIZON"
     assert mapping["MaximumRetryAttempts"] >= 1
@@ -118,7 +126,9 @@ def test_notifier_is_the_same_zip_with_its_own_handler(template: dict[str, Any])
     assert properties(template, "NotifierLogGroup")["RetentionInDays"] > 0
 
 
-def test_notifier_role_reads_the_stream_publishes_and_logs_only(template: dict[str, Any]) -> None:
+def test_notifier_role_reads_the_stream_publishes_audits_and_logs_only(
+    template: dict[str, Any],
+) -> None:
     granted = {
         (action, json.dumps(statement["Resource"]))
         for statement in notifier_statements(template)
@@ -133,6 +143,7 @@ def test_notifier_role_reads_the_stream_publishes_and_logs_only(template: dict[s
         ("dynamodb:GetShardIterator", stream),
         ("dynamodb:ListStreams", json.dumps({"Fn::Sub": "${SubmissionsTable.Arn}/stream/*"})),
         ("sns:Publish", json.dumps(THE_TOPIC)),
+        ("dynamodb:PutItem", json.dumps({"Fn::GetAtt": ["AuditTable", "Arn"]})),
         ("kms:Decrypt", topic_key),
         ("kms:GenerateDataKey", topic_key),
         ("sqs:SendMessage", json.dumps({"Fn::GetAtt": ["NotifierFailureQueue", "Arn"]})),
@@ -145,8 +156,15 @@ def test_notifier_role_never_reads_the_table_nor_decrypts_personal_data(
     template: dict[str, Any],
 ) -> None:
     statements = notifier_statements(template)
-    actions = {a for s in statements for a in as_list(s["Action"])}
+    on_submissions = [s for s in statements if "SubmissionsTable" in json.dumps(s["Resource"])]
+    actions = {a for s in on_submissions for a in as_list(s["Action"])}
     assert not actions & set(FORBIDDEN_FOR_NOTIFIER)
+    # Its one write: the audit record of an expiry, in the audit table and nowhere else.
+    (puts,) = [s for s in statements if "dynamodb:PutItem" in as_list(s["Action"])]
+    assert (as_list(puts["Action"]), puts["Resource"]) == (
+        ["dynamodb:PutItem"],
+        {"Fn::GetAtt": ["AuditTable", "Arn"]},
+    )
     assert not [a for a in actions if "*" in a]
     text = json.dumps(statements)
     for key in ("DataKey", "EmailHashKey", "TableKey"):

@@ -11,11 +11,16 @@ from typing import Any
 
 import pytest
 
+from functions.contact.api import CONTACT_PATH, WARM_UP_PATH
+from functions.operator.resources import STACK_OUTPUTS
+from functions.submission_item import EXPIRES_AT
 from infra.cloudformation import TEMPLATE, load_template
 from infra.deploy.headers import header_parameters
 from sitegen.build import BuildResult
 from sitegen.security import headers_for
 from tests.support.tools import require
+
+EDGE_TEMPLATE = TEMPLATE.with_name("edge-rate-limit.yaml")
 
 FUNCTION_ROLE = "ContactFunctionRole"
 # What the function must never do: read, scan, change or delete items, or decrypt.
@@ -56,11 +61,12 @@ def function_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for policy in role["Policies"] for s in statements(policy["PolicyDocument"])]
 
 
-def test_template_cfn_lint_reports_nothing_not_even_informational() -> None:
+@pytest.mark.parametrize("path", [TEMPLATE, EDGE_TEMPLATE], ids=lambda path: path.name)
+def test_template_cfn_lint_reports_nothing_not_even_informational(path: Path) -> None:
     cfn_lint = shutil.which("cfn-lint", path=str(Path(sys.executable).parent))
     require(cfn_lint is not None, "cfn-lint is not installed in the virtual environment")
     # Informational checks too: I3011 is what says a stateful resource would be deleted.
-    command = [cfn_lint, "--include-checks", "I", "--", str(TEMPLATE)]
+    command = [cfn_lint, "--include-checks", "I", "--", str(path)]
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
@@ -155,6 +161,27 @@ def test_tables_on_demand_recoverable_protected_and_encrypted(template: dict[str
             "SSEType": "KMS",
             "KMSMasterKeyId": {"Ref": "TableKey"},
         }
+
+
+def test_submissions_expire_by_time_to_live_after_the_retention_period(
+    template: dict[str, Any],
+) -> None:
+    # The attribute the operator CLI writes, in epoch seconds; the audit trail never expires.
+    assert resource(template, "SubmissionsTable")["TimeToLiveSpecification"] == {
+        "AttributeName": EXPIRES_AT,
+        "Enabled": True,
+    }
+    assert "TimeToLiveSpecification" not in resource(template, "AuditTable")
+    assert template["Parameters"]["RetentionDays"] == {
+        "Type": "Number",
+        "Default": 365,
+        "MinValue": 1,
+        "MaxValue": 36500,
+        "Description": template["Parameters"]["RetentionDays"]["Description"],
+    }
+    # The operator CLI learns the period from the stack, as it learns the tables.
+    assert template["Outputs"]["RetentionDays"]["Value"] == {"Ref": "RetentionDays"}
+    assert STACK_OUTPUTS["retention_days"] == "RetentionDays"
 
 
 # What a stack deletion or a replacing update must never take with it: the stored data, the
@@ -266,6 +293,45 @@ def test_api_and_function_are_bounded(template: dict[str, Any]) -> None:
         "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
         "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
     }
+
+
+def test_warm_up_cannot_use_up_the_forms_throttle(template: dict[str, Any]) -> None:
+    # API Gateway throttles each route on its own: the send and the warm-up must be two.
+    routes = {
+        properties["RouteKey"]
+        for properties in (
+            resource(template, name)
+            for name, r in template["Resources"].items()
+            if r["Type"] == "AWS::ApiGatewayV2::Route"
+        )
+    }
+    assert {"POST /api/contact", "GET /api/warm-up"} <= routes
+    settings = resource(template, "ContactApiStage")["RouteSettings"]
+    assert settings["POST /api/contact"] == {
+        "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
+    }
+    assert settings["GET /api/warm-up"] == {
+        "ThrottlingRateLimit": {"Ref": "WarmUpRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "WarmUpBurstLimit"},
+    }
+    # The paths are the function's own.
+    assert f"POST {CONTACT_PATH}" in routes and f"GET {WARM_UP_PATH}" in routes
+
+
+def test_edge_rate_limit_is_an_option_off_by_default(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["EdgeWebAclArn"]["Default"] == ""
+    config = resource(template, "SiteDistribution")["DistributionConfig"]
+    assert config["WebACLId"] == {
+        "Fn::If": ["HasEdgeWebAcl", {"Ref": "EdgeWebAclArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    edge = load_template(EDGE_TEMPLATE)
+    (acl,) = edge["Resources"].values()
+    assert acl["Properties"]["Scope"] == "CLOUDFRONT"
+    (rule,) = acl["Properties"]["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP" and "Block" in rule["Action"]
+    assert rate["ScopeDownStatement"]["ByteMatchStatement"]["SearchString"] == "/api/"
     function = resource(template, "ContactFunction")
     assert function["Architectures"] == ["arm64"]
     assert function["Runtime"] == "python3.13"
@@ -416,3 +482,29 @@ def test_warm_up_path_is_never_cached_and_carries_no_cookies(template: dict[str,
     assert forwarded["QueryStringsConfig"]["QueryStringBehavior"] == "none"
     route = resource(template, "ContactApiRoute")["RouteKey"]
     assert route == "ANY /api/{proxy+}"
+
+
+DEPLOYING_GUIDE = TEMPLATE.parents[1] / "docs" / "deploying.md"
+
+
+def test_origin_secret_readers_are_documented_and_not_operators(template: dict[str, Any]) -> None:
+    # Chosen over SSM: the distribution's config holds the secret in plain text anyway. The
+    # guide names who can read it, and the operator policy grants neither right.
+    guide = DEPLOYING_GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("### Who can read the origin secret") :]
+    for right in ("lambda:GetFunctionConfiguration", "cloudfront:GetDistributionConfig"):
+        assert f"`{right}`" in section
+    granted = {
+        action
+        for statement in statements(resource(template, "OperatorPolicy")["PolicyDocument"])
+        for action in as_list(statement["Action"])
+    }
+    assert not {a for a in granted if a.startswith(("lambda:", "cloudfront:"))}
+
+
+def test_edge_rate_limit_price_is_stated() -> None:
+    guide = DEPLOYING_GUIDE.read_text(encoding="utf-8")
+    section = guide[guide.index("### One address flooding the form") :]
+    for price in ("$5.00 a month for the web", "$1.00 a month for its rule", "$0.60 per million"):
+        assert price in section.replace("\n", " ")
+    assert "infra/edge-rate-limit.yaml" in section and "ESTIMATION_EDGE_WEB_ACL_ARN" in section

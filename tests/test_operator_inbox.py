@@ -175,16 +175,53 @@ def test_inbox_is_audited_with_the_ids_it_showed_and_no_personal_data(
     contact.assert_not_in(json.dumps(record, ensure_ascii=False))
 
 
+# An escape sequence that would clear the operator's terminal, a title change, a right-to-left
+# override, the same as C1 controls (CSI, OSC, ST) and a line separator.
+HOSTILE_MESSAGE = "Hello\x1b[2J\x1b]0;hacked\x07 \u202eworld \x9b2J\x9d0;title\x9c\u2028end"
+UNPRINTABLE = ("\x1b", "\x07", "\u202e", "\x9b", "\x9d", "\x9c", "\u2028")
+
+
 def test_inbox_text_escapes_control_characters_a_visitor_typed(
     operator: Operator, contact: ContactFunction
 ) -> None:
-    # An escape sequence that would clear the operator's terminal, and a right-to-left override.
-    submission_id, _ = submit(contact, message="Hello\x1b[2J\x1b]0;hacked\x07 \u202eworld")
+    submission_id, _ = submit(contact, message=HOSTILE_MESSAGE)
 
     text = operator("inbox").out + operator("show", submission_id).out
 
-    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
-    assert "Hello\\x1b[2J\\x1b]0;hacked\\x07 \\u202eworld" in text
+    assert not [char for char in UNPRINTABLE if char in text]
+    assert (
+        "Hello\\x1b[2J\\x1b]0;hacked\\x07 \\u202eworld \\x9b2J\\x9d0;title\\x9c\\u2028end" in text
+    )
+
+
+@pytest.mark.parametrize("command", ["show", "inbox", "export"])
+def test_json_output_escapes_control_characters_a_visitor_typed(
+    operator: Operator, contact: ContactFunction, command: str
+) -> None:
+    submission_id, fields = submit(contact, message=HOSTILE_MESSAGE)
+    arguments = {
+        "show": ("show", submission_id, "--json"),
+        "inbox": ("inbox", "--json"),
+        "export": ("export", fields["email"]),
+    }[command]
+
+    result = operator(*arguments)
+
+    assert result.code == 0, result.err
+    assert not [char for char in UNPRINTABLE if char in result.out]
+    # Escaped as JSON escapes them: the message reads back as the visitor typed it.
+    assert HOSTILE_MESSAGE in strings_in(result.json())
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every string a JSON value holds, however deep."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for part in value for text in strings_in(part)]
+    return []
 
 
 @pytest.mark.parametrize(
@@ -336,6 +373,7 @@ def test_answered_and_its_audit_record_are_one_transaction(
         "no-such-audit-table",
         outputs["DataKeyArn"],
         outputs["EmailHashKeyArn"],
+        int(outputs["RetentionDays"]),
     )
     aws = Aws()
     submissions = Submissions(aws, resources, AuditedStore(aws, resources))
@@ -345,7 +383,8 @@ def test_answered_and_its_audit_record_are_one_transaction(
             submissions, AuditTrail("arn:aws:iam::1:user/x"), submission_id, lambda _: True
         )
 
-    assert "answered_at" not in stored_item(contact.stack, submission_id)
+    item = stored_item(contact.stack, submission_id)
+    assert "answered_at" not in item and "expires_at" not in item
     assert operator("inbox", "--json").json()["submissions"][0]["id"] == submission_id
 
 

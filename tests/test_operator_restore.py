@@ -194,3 +194,53 @@ def test_reapply_asks_before_destroying(
     assert stored_item(contact.stack, withdrawn) == backup
     assert operator("reapply", "--yes").code == 0
     assert stored_item(contact.stack, withdrawn)["status"] == "withdrawn"
+
+
+def test_reapply_redoes_unsubscribe_block_unblock_and_answered_and_lists_lost_updates(
+    operator: Operator, contact: ContactFunction
+) -> None:
+    # Given a backup taken before staff acted on four people's submissions,
+    unsubscribed, unsubscriber = submit(contact, marketing=True)
+    blocked, blocked_person = submit(contact, marketing=True)
+    unblocked, _ = submit(contact)
+    answered, _ = submit(contact)
+    updated, _ = submit(contact)
+    operator("block", unblocked)
+    ids = (unsubscribed, blocked, unblocked, answered, updated)
+    backup = [stored_item(contact.stack, i) for i in ids]
+    assert operator("unsubscribe", unsubscriber["email"]).code == 0
+    assert operator("block", blocked).code == 0
+    assert operator("unblock", unblocked).code == 0
+    assert operator("answered", answered, "--yes").code == 0
+    assert operator("update", updated, "--first-name", "Айгерим", "--yes").code == 0
+    live = {i: stored_item(contact.stack, i) for i in ids}
+    # when the table is restored from it,
+    restore(contact, backup)
+    listed = operator("mailing-list").out
+    assert unsubscriber["email"] in listed and blocked_person["email"] in listed
+
+    result = operator("reapply", "--yes")
+
+    # then what the trail records is done again, exactly as the first time,
+    assert result.code == 0, result.err
+    for verb, submission_id in (
+        ("unsubscribed again: 1", unsubscribed),
+        ("blocked again: 1", blocked),
+        ("unblocked again: 1", unblocked),
+        ("marked answered again: 1", answered),
+    ):
+        assert f"{verb} submission(s)\n  {submission_id}" in result.out
+        assert stored_item(contact.stack, submission_id) == live[submission_id]
+    listed = operator("mailing-list").out
+    assert unsubscriber["email"] not in listed and blocked_person["email"] not in listed
+    assert answered not in operator("inbox", "--json").out
+    # and the update, whose values the trail does not keep, is named for staff to redo.
+    (update_record,) = audit_ids(operator, "update", updated)
+    assert "updates made after this copy's time, to redo with `update`" in result.out
+    (line,) = [line for line in result.out.splitlines() if update_record in line]
+    assert updated in line and "first_name" in line
+    contact.assert_not_in(result.out)
+    # A second run finds nothing left to do.
+    again = operator("reapply")
+    assert again.code == 0, again.err
+    assert "unsubscribed again: 0 submission(s)" in again.out

@@ -372,6 +372,33 @@ def test_serve_picks_free_ports_prints_them_and_opens_the_browser(tmp_path, cont
         assert preview.stop() == 0
 
 
+def test_serve_stores_a_form_sent_as_soon_as_the_address_shows(tmp_path, content_dir):
+    # Issue 26: the address showed while the local AWS still started, and a form sent then got
+    # 503 "try again in a minute". Now it waits for the local AWS and is stored.
+    port, aws_port = free_port(), free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            serve_command(port, aws_port, tmp_path / "dist", content_dir),
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+                "PYTHONUNBUFFERED": "1",
+            },
+        )
+    preview = Preview(process, port, aws_port, tmp_path / "dist", log_path)
+    try:
+        assert wait_for(lambda: f"Preview: {preview.url}/" in preview.log(), 90), preview.log()
+        # At once: the local AWS takes seconds more to start (moto's import alone).
+        status, answer = post_json(preview, valid_submission(preview, content_dir), timeout=90)
+        assert status == 201, (answer, preview.log())
+        assert answer["id"] in preview.stored_items()
+    finally:
+        assert preview.stop() == 0
+
+
 def child_processes(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
     return [int(child) for child in children.split()]

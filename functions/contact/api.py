@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
@@ -21,16 +22,24 @@ from functions.contact.body import (
 )
 from functions.contact.content import load_form_content
 from functions.contact.errors import REQUEST, StorageUnavailable, SubmissionRejected
-from functions.contact.openapi_spec import CONTACT_RESPONSES, WARM_UP_RESPONSES, document
+from functions.contact.openapi_spec import (
+    CHECK_RESPONSES,
+    CONTACT_RESPONSES,
+    WARM_UP_RESPONSES,
+    document,
+)
 from functions.contact.responses import API_HEADERS, received, rejected
 from functions.contact.settings import ContentLocation
 from functions.contact.viewer import came_through_the_cdn, visitor_address
 
 CONTACT_PATH = "/api/contact"
+# The same checks as `CONTACT_PATH`, answering without storing: the page asks it for every
+# error at once when its own checks already found some (docs/form-api.md, "Checking only").
+CHECK_PATH = "/api/contact/check"
 OPENAPI_PATH = "/api/openapi.json"
 WARM_UP_PATH = "/api/warm-up"
 # The methods each path answers; any other is 405 with these in `Allow`.
-ALLOWED_METHODS = {CONTACT_PATH: "POST", WARM_UP_PATH: "GET"}
+ALLOWED_METHODS = {CONTACT_PATH: "POST", CHECK_PATH: "POST", WARM_UP_PATH: "GET"}
 
 # debug=False explicitly: Powertools' debug mode would print whole events, personal data
 # included, whatever the environment says.
@@ -60,6 +69,32 @@ app.use(middlewares=[_through_the_cdn])
 )
 def submit_contact_form() -> Response[str]:
     """Check where the request comes from and what it carries, then store the submission."""
+    fields = _read_submission()
+    receipt = runtime.current().desk.receive(fields)
+    telemetry.record_received(receipt.submission_id, receipt.locale, receipt.outcome)
+    return received(receipt.submission_id, receipt.locale, is_form_post(app.current_event.headers))
+
+
+@app.post(
+    CHECK_PATH,
+    summary="Check the contact form without sending it",
+    description=(
+        "The same body and the same checks as `POST /api/contact`, and the same answers for "
+        "anything wrong (422 with every field's error, 409, 403, 413, 415, 429), counted by "
+        "the same per-address limit; but nothing is stored, encrypted or hashed, and no AWS "
+        "service is called: a body that passes answers 204."
+    ),
+    responses=CHECK_RESPONSES,
+    operation_id="checkContactForm",
+)
+def check_contact_form() -> Response[str]:
+    """Answer what `submit_contact_form` would refuse, storing nothing: 204 when all is well."""
+    runtime.current().desk.check(_read_submission())
+    return Response(status_code=204, headers=API_HEADERS)
+
+
+def _read_submission() -> dict[str, Any]:
+    """The fields of this request, once its origin, rate, type and size are acceptable."""
     event = app.current_event
     # Read once: each `event.headers` builds a new case-insensitive copy.
     headers = event.headers
@@ -78,10 +113,7 @@ def submit_contact_form() -> Response[str]:
     if content_type not in MEDIA_TYPES:
         raise SubmissionRejected.whole_request("unsupported_media_type")
     check_size(event.body, bool(event.is_base64_encoded))
-    fields = read_fields(content_type, raw_body(event.body, bool(event.is_base64_encoded)))
-    receipt = current.desk.receive(fields)
-    telemetry.record_received(receipt.submission_id, receipt.locale, receipt.outcome)
-    return received(receipt.submission_id, receipt.locale, is_form_post(headers))
+    return read_fields(content_type, raw_body(event.body, bool(event.is_base64_encoded)))
 
 
 @app.get(

@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 # The key under `errors` for an answer about the whole request rather than one field; the
 # codes themselves are the form's vocabulary, `sitecontent.contact_form`.
-from sitecontent.contact_form import REQUEST
+from sitecontent.contact_form import REQUEST, RETRY_ATTEMPTS, RETRY_SECONDS
 
 # Codes about the whole request; every other code (required, invalid, too_long, too_many,
 # consent_required, unknown_field) is about one field and answers 422.
@@ -21,8 +21,12 @@ WHOLE_REQUEST_STATUS: dict[str, HTTPStatus] = {
     "unavailable": HTTPStatus.SERVICE_UNAVAILABLE,
 }
 FIELD_ERROR_STATUS = HTTPStatus.UNPROCESSABLE_ENTITY
-# Seconds a client should wait before trying again, for the answers that invite a retry.
-RETRY_AFTER: dict[str, int] = {"rate_limited": 60, "unavailable": 30}
+# Seconds a client should wait before trying again, for the answers that invite a retry. The
+# contact page retries `unavailable` by itself within a budget: each wait fits it.
+RETRY_AFTER: dict[str, int] = {
+    "rate_limited": 60,
+    "unavailable": RETRY_SECONDS // RETRY_ATTEMPTS,
+}
 
 
 def http_status(errors: Mapping[str, str]) -> HTTPStatus:

@@ -96,6 +96,17 @@ CONTACT_RESPONSES: dict[int, Any] = {
     503: _refusal("Storage or encryption failed; nothing was stored", headers=_RETRY_AFTER),
 }
 
+# The check answers every refusal the submission does; it calls no storage, so its 503 is
+# only the function's own breakage.
+CHECK_RESPONSES: dict[int, Any] = {
+    204: {
+        "description": "Nothing wrong: the same body would be accepted (nothing was stored)",
+        "headers": {"Cache-Control": {"description": "`no-store`", "schema": {"type": "string"}}},
+    },
+    **{status: CONTACT_RESPONSES[status] for status in (403, 409, 413, 415, 422, 429)},
+    503: _refusal("The function's configuration or content is broken", headers=_RETRY_AFTER),
+}
+
 WARM_UP_RESPONSES: dict[int, Any] = {
     204: {
         "description": "Awake: nothing to read, nothing stored",
@@ -230,8 +241,7 @@ def form_body_schema(content: FormContent) -> dict[str, Any]:
 def document(app: Any, content: FormContent) -> str:
     """The OpenAPI document of `app`, for the site `content` describes, as JSON text."""
     spec = json.loads(app.get_openapi_json_schema(title=TITLE, version=VERSION))
-    operation = spec["paths"]["/api/contact"]["post"]
-    operation["requestBody"] = {
+    body = {
         "required": True,
         "content": {
             JSON: {"schema": json_body_schema(content)},
@@ -241,6 +251,11 @@ def document(app: Any, content: FormContent) -> str:
             },
         },
     }
+    operation = spec["paths"]["/api/contact"]["post"]
+    operation["requestBody"] = body
+    check = spec["paths"]["/api/contact/check"]["post"]
+    check["requestBody"] = body
+    check["responses"]["204"].pop("content", None)
     # Powertools describes a body for every answer from the route's return type; a redirect
     # has none. Its own validation-error schemas go too: this API answers with ours.
     operation["responses"]["303"].pop("content", None)

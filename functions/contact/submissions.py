@@ -91,15 +91,7 @@ class SubmissionDesk:
 
     def receive(self, fields: dict[str, Any]) -> Receipt:
         """Store the submission these fields describe, or raise `SubmissionRejected`."""
-        self._check_policy_version(fields)
-        try:
-            submission = validate_submission(
-                fields, self._content.languages, self._content.ask_cross_border_consent
-            )
-        except ValidationError as exc:
-            raise SubmissionRejected(
-                field_errors(exc), fields.get("locale"), field_positions(exc)
-            ) from None
+        submission = self.check(fields)
         if submission.website:
             # A person never sees the honeypot input. What filled it gets the answer a person
             # gets, so it learns nothing; nothing is stored.
@@ -111,6 +103,21 @@ class SubmissionDesk:
         except AlreadyStored:
             return Receipt(submission_id, submission.locale, "repeated")
         return Receipt(submission_id, submission.locale, "stored")
+
+    def check(self, fields: dict[str, Any]) -> Submission:
+        """The submission these fields describe, or `SubmissionRejected` naming every error.
+
+        Touches no AWS service: what `receive` refuses, this refuses, without storing anything.
+        """
+        self._check_policy_version(fields)
+        try:
+            return validate_submission(
+                fields, self._content.languages, self._content.ask_cross_border_consent
+            )
+        except ValidationError as exc:
+            raise SubmissionRejected(
+                field_errors(exc), fields.get("locale"), field_positions(exc)
+            ) from None
 
     def rehearse(self) -> None:
         """Validate a made-up submission: what a real one needs then is loaded, nothing stored.

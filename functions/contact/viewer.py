@@ -17,6 +17,9 @@ from collections.abc import Mapping
 # Lower-case, as API Gateway's payload 2.0 hands headers over.
 ORIGIN_SECRET_HEADER = "x-origin-verify"
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
+# An IPv6 visitor's network: a home or a phone gets a /64 (RFC 6177) and picks any of its 2^64
+# addresses at will, so one address would be one visitor in name only.
+IPV6_VISITOR_PREFIX = 64
 
 
 def came_through_the_cdn(headers: Mapping[str, str], secret: str) -> bool:
@@ -50,10 +53,28 @@ def viewer_ip(header: str) -> str | None:
         return None
 
 
+def visitor_key(address: str) -> str:
+    """What the per-visitor limit counts for an address: itself, or its /64 when IPv6.
+
+    >>> visitor_key("203.0.113.7"), visitor_key("2001:db8:1:2::12"), visitor_key("::ffff:192.0.2.1")
+    ('203.0.113.7', '2001:db8:1:2::/64', '192.0.2.1')
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_VISITOR_PREFIX}", strict=False))
+    return str(ip)
+
+
 def visitor_address(headers: Mapping[str, str], source_ip: str, secret: str) -> str:
-    """The address the per-visitor limit counts: the viewer's behind the CDN, else the source."""
+    """Whom the per-visitor limit counts: the viewer behind the CDN, else the source; an IPv6
+    visitor by its /64 (`visitor_key`)."""
     if secret and came_through_the_cdn(headers, secret):
         viewer = viewer_ip(headers.get(VIEWER_ADDRESS_HEADER) or "")
         if viewer is not None:
-            return viewer
-    return source_ip
+            return visitor_key(viewer)
+    return visitor_key(source_ip)

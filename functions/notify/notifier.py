@@ -1,4 +1,5 @@
-"""One batch of the table's stream in, one notification per batch out.
+"""One batch of the table's stream in: one notification per batch out, and one audit record
+per submission DynamoDB's time to live deleted (`functions.notify.expiries`).
 
 What a warm notifier keeps (settings, the words, its SNS client) is built on the first batch,
 so importing the handler stays cheap and a test can point it at a fresh environment with
@@ -16,6 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from functions.notify import telemetry
+from functions.notify.expiries import AuditFailed, AuditWriter, expiry_records, is_expiry
 from functions.notify.message import (
     Arrival,
     NotificationWords,
@@ -41,6 +43,7 @@ class Runtime:
     command: OperatorCommand
     staff_inbox: StaffInbox
     publisher: TopicPublisher
+    audit: AuditWriter
 
 
 _current: Runtime | None = None
@@ -74,6 +77,10 @@ def _build() -> Runtime:
         command=OperatorCommand(settings.stack_name, settings.region, settings.endpoint_url),
         staff_inbox=StaffInbox(settings.site_url or load_site(settings.content_dir).base_url),
         publisher=TopicPublisher(sns, settings.topic_arn),
+        audit=AuditWriter(
+            boto3.client("dynamodb", region_name=settings.region, config=config),
+            settings.audit_table,
+        ),
     )
 
 
@@ -82,6 +89,8 @@ def arrivals(event: DynamoDBStreamEvent) -> list[Arrival]:
     found: list[Arrival] = []
     skipped: list[str] = []
     for record in event.records:
+        if is_expiry(record):
+            continue
         image = record.dynamodb.new_image if record.dynamodb else {}
         if record.event_name is not DynamoDBRecordEventName.INSERT or ID not in image:
             skipped.append(record.event_name.name if record.event_name else "unknown")
@@ -101,12 +110,22 @@ def _chunks(items: list[Arrival], size: int) -> Iterator[list[Arrival]]:
 
 
 def notify(event: DynamoDBStreamEvent) -> list[str]:
-    """Publish the batch's notification; return the SNS message ids.
+    """Record the batch's expiries, publish its notification; return the SNS message ids.
 
-    Raises `PublishFailed` when SNS refuses, so Lambda retries the batch (halving it), and
-    after the last retry reports it to the failure queue, whose alarm tells the operator.
+    Raises `AuditFailed` or `PublishFailed` when DynamoDB or SNS refuses, so Lambda retries
+    the batch (halving it), and after the last retry reports it to the failure queue, whose
+    alarm tells the operator. A retry writes the same audit records again, not new ones.
     """
     runtime = current()
+    expired = expiry_records(event)
+    if expired:
+        ids = [submission_id for record in expired for submission_id in record["submission_ids"]]
+        try:
+            runtime.audit.write(expired)
+        except AuditFailed as exc:
+            telemetry.record_expiries_failed(ids, str(exc))
+            raise
+        telemetry.record_expired(ids)
     message_ids = []
     for chunk in _chunks(arrivals(event), MAX_PER_MESSAGE):
         notification = compose(chunk, runtime.words, runtime.command, runtime.staff_inbox)

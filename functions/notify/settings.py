@@ -20,6 +20,8 @@ class SettingsError(RuntimeError):
 @dataclass(frozen=True)
 class NotifierSettings:
     topic_arn: str
+    # Where the deletions by the time to live are recorded (functions/notify/expiries.py).
+    audit_table: str
     stack_name: str
     region: str
     # Only where AWS is a stand-in (the preview's moto server): the operator needs it too.
@@ -41,6 +43,7 @@ def load_settings() -> NotifierSettings:
     """The settings from the environment; `SettingsError` names a missing variable."""
     return NotifierSettings(
         topic_arn=_required("NOTIFICATION_TOPIC_ARN"),
+        audit_table=_required("AUDIT_TABLE"),
         stack_name=_required("STACK_NAME"),
         region=_required("AWS_REGION"),
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,

@@ -45,3 +45,19 @@ def record_failed(submission_ids: list[str], error_code: str) -> None:
 def record_skipped(event_names: list[str]) -> None:
     """Log stream records that announce no new submission (the mapping's filter lets none by)."""
     logger.warning("records without a new submission skipped", extra={"event_names": event_names})
+
+
+def record_expired(submission_ids: list[str]) -> None:
+    """Log and count the deletions by the time to live that were audited."""
+    logger.info(
+        "expiries recorded", extra={"submission_ids": submission_ids, "count": len(submission_ids)}
+    )
+    metrics.add_metric(name="submissions_expired", unit=MetricUnit.Count, value=len(submission_ids))
+
+
+def record_expiries_failed(submission_ids: list[str], error_code: str) -> None:
+    """Log expiries the audit table did not take; the batch is retried."""
+    logger.error(
+        "expiries not recorded",
+        extra={"submission_ids": submission_ids, "count": len(submission_ids), "error": error_code},
+    )

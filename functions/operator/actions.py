@@ -13,6 +13,7 @@ from functions.operator.audit import AuditTrail, earlier_reads
 from functions.operator.aws import aws_failures
 from functions.operator.errors import RefusedError, UsageError
 from functions.operator.records import Submissions
+from functions.operator.retention import expiry_values
 from functions.operator.store import Change
 from functions.personal_data import encrypt_personal_data
 from functions.submission_item import (
@@ -26,6 +27,7 @@ from functions.submission_item import (
     CONSENTS,
     CREATED_AT,
     EMAIL_HASH,
+    EXPIRES_AT,
     FORM_FIELDS,
     ID,
     LOCALE,
@@ -104,21 +106,40 @@ def _refuse_unless(item: dict[str, Any], allowed: tuple[str, ...], what: str) ->
         raise RefusedError(f"submission {item[ID]} is {item[STATUS]}: it cannot be {what}")
 
 
+def unsubscription(submissions: Submissions, item: dict[str, Any], at: str) -> Change:
+    """The change that ends the item's marketing consent at `at`; `reapply` redoes it too."""
+    ended = consent(False, at)
+    expected_values: dict[str, Any] = {EMAIL_HASH: item[EMAIL_HASH]}
+    if ANSWERED_AT not in item:
+        expiry: dict[str, Any] = {}
+        answered_meanwhile: tuple[str, ...] = (ANSWERED_AT,)
+    else:
+        # Answered, the submission's purpose is served once the consent ends: its clock starts.
+        after = {**item, CONSENTS: {**item.get(CONSENTS, {}), MARKETING: ended}}
+        expiry = expiry_values(after, submissions.retention_days())
+        expected_values[ANSWERED_AT] = item[ANSWERED_AT]
+        answered_meanwhile = ()
+    return Change(
+        item[ID],
+        expected_statuses=WITH_PERSONAL_DATA,
+        set_values={f"{CONSENTS}.{MARKETING}": ended, UPDATED_AT: at, **expiry},
+        expected_values=expected_values,
+        expected_absent=answered_meanwhile,
+    )
+
+
 def unsubscribe(submissions: Submissions, audit: AuditTrail, email: str) -> Outcome:
-    """Turn marketing consent off, with the time, on every submission of the person."""
+    """Turn marketing consent off, with the time, on every submission of the person.
+
+    An answered submission then has served its purpose: it gets its expiry.
+    """
     items = submissions.of_person(email)
     now = utc_timestamp()
     targets = [i for i in items if i.get(CONSENTS, {}).get(MARKETING, {}).get("given")]
-    changes = [
-        Change(
-            item[ID],
-            expected_statuses=WITH_PERSONAL_DATA,
-            set_values={f"{CONSENTS}.{MARKETING}": consent(False, now), UPDATED_AT: now},
-            expected_values={EMAIL_HASH: item[EMAIL_HASH]},
-        )
-        for item in targets
-    ]
-    changed = submissions.store.apply(changes, audit.recorder("unsubscribe"))
+    changes = [unsubscription(submissions, item, now) for item in targets]
+    # Each record carries its change's own time: `reapply` redoes it exactly, and tells the
+    # updates made after a restored copy's time from those before.
+    changed = submissions.store.apply(changes, audit.recorder("unsubscribe", at=now))
     unchanged = [item[ID] for item in items if item not in targets]
     return Outcome("unsubscribed", changed, unchanged)
 
@@ -133,7 +154,7 @@ def _set_status(
     _refuse_unless(item, (before,), verb)
     now = utc_timestamp()
     change = Change(item[ID], (before,), {STATUS: after, UPDATED_AT: now})
-    return Outcome(verb, submissions.store.apply([change], audit.recorder(action)))
+    return Outcome(verb, submissions.store.apply([change], audit.recorder(action, at=now)))
 
 
 def block(submissions: Submissions, audit: AuditTrail, text_id: str) -> Outcome:
@@ -156,7 +177,8 @@ def withdrawal(item: dict[str, Any], at: str) -> Change:
             UPDATED_AT: at,
             **{f"{CONSENTS}.{name}": consent(False, at) for name in item.get(CONSENTS, {})},
         },
-        remove=(*PERSONAL, AWAITING_ANSWER),
+        # A tombstone holds no personal data and is kept: no expiry, nothing to answer.
+        remove=(*PERSONAL, EXPIRES_AT, AWAITING_ANSWER),
         expected_values={EMAIL_HASH: item[EMAIL_HASH]},
     )
 
@@ -208,27 +230,44 @@ def anonymisation(item: dict[str, Any]) -> Change:
         item[ID],
         expected_statuses=WITH_PERSONAL_DATA,
         set_values={STATUS: ANONYMISED, CREATED_AT: month_of(item[CREATED_AT]), **coarse_times},
-        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY, AWAITING_ANSWER),
+        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY, EXPIRES_AT, AWAITING_ANSWER),
     )
 
 
 def answered(
     submissions: Submissions, audit: AuditTrail, text_id: str, confirm: Confirm
 ) -> Outcome:
-    """Mark a submission answered, with the time and who; the inbox no longer lists it."""
+    """Mark a submission answered, with the time and who; the inbox no longer lists it.
+
+    Without consent to news and offers, its purpose is then served: it gets its expiry.
+    """
     item = submissions.get(text_id)
     if ANSWERED_AT in item:
         return Outcome("marked answered", [], [item[ID]])
     _refuse_unless(item, WITH_PERSONAL_DATA, "marked answered (it holds no personal data)")
+    days = submissions.retention_days()
     _ask(confirm, f"Mark submission {item[ID]} as answered: the inbox will no longer list it.")
-    change = Change(
+    now = utc_timestamp()
+    change = answering(item, audit.actor, now, days)
+    recorder = audit.recorder("answered", at=now)
+    return Outcome("marked answered", submissions.store.apply([change], recorder))
+
+
+def answering(item: dict[str, Any], actor: str, at: str, retention_days: int) -> Change:
+    """The change that marks the item answered by `actor` at `at`; `reapply` redoes it too."""
+    answer = {ANSWERED_AT: at, ANSWERED_BY: actor}
+    # The expiry depends on the marketing consent read here: it must not change meanwhile.
+    marketing_at = f"{CONSENTS}.{MARKETING}.at"
+    marketing = item.get(CONSENTS, {}).get(MARKETING, {})
+    return Change(
         item[ID],
         expected_statuses=(item[STATUS],),
-        set_values={ANSWERED_AT: utc_timestamp(), ANSWERED_BY: audit.actor},
+        set_values={**answer, **expiry_values({**item, **answer}, retention_days)},
+        # Out of the inbox's index.
         remove=(AWAITING_ANSWER,),
-        expected_absent=(ANSWERED_AT,),
+        expected_values={marketing_at: marketing["at"]} if "at" in marketing else {},
+        expected_absent=(ANSWERED_AT,) if "at" in marketing else (ANSWERED_AT, marketing_at),
     )
-    return Outcome("marked answered", submissions.store.apply([change], audit.recorder("answered")))
 
 
 def _validated(item: dict[str, Any], personal_data: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +321,8 @@ def update(
         set_values=new_values,
         expected_values={PERSONAL_DATA: item[PERSONAL_DATA]},
     )
-    return Outcome("updated", submissions.store.apply([change], audit.recorder("update", fields)))
+    recorder = audit.recorder("update", fields, at=now)
+    return Outcome("updated", submissions.store.apply([change], recorder))
 
 
 def index_unanswered(submissions: Submissions, audit: AuditTrail) -> Outcome:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from functions.operator import actions, display, inbox, queries, restore, staff
+from functions.operator import actions, display, inbox, queries, restore, staff, subscription
 from functions.operator.audit import AuditTrail, caller_identity, printable
 from functions.operator.aws import Aws
 from functions.operator.errors import EXIT_OK, OperatorError, RefusedError, UsageError
@@ -70,7 +69,7 @@ class Run:
         return self.stdin.readline().strip().lower() in {"y", "yes"}
 
     def print_json(self, value: Any) -> None:
-        self.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+        self.stdout.write(display.json_text(value) + "\n")
 
 
 def _since(text: str) -> str:
@@ -108,7 +107,7 @@ def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:
         help=f"CloudFormation stack whose outputs name the tables and keys [{STACK_VARIABLE}]",
     )
     for name, option in OPTIONS.items():
-        metavar = "ARN" if name.endswith("_arn") else "NAME"
+        metavar = "ARN" if name.endswith("_arn") else "DAYS" if name.endswith("_days") else "NAME"
         group.add_argument(
             option, dest=name, metavar=metavar, default=default, help=f"[{ENVIRONMENT[name]}]"
         )
@@ -178,7 +177,20 @@ def build_parser() -> argparse.ArgumentParser:
     command("answered", "mark a submission answered: the inbox no longer lists it").add_argument(
         "id", metavar="ID"
     )
-    command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
+    confirming = command(
+        "confirm-subscription",
+        "confirm the notifications' subscription so that only the AWS account can end it",
+    )
+    confirming.add_argument("url", metavar="URL", help="the link in AWS's confirmation mail")
+    command(
+        "reapply",
+        "after a backup restore, redo what the audit trail records since (withdraw, anonymise,"
+        " unsubscribe, block, unblock, answered) and list the updates to redo",
+    )
+    kept = command(
+        "retention", "how many submissions fall due for deletion each month, and which never do"
+    )
+    kept.add_argument("--json", action="store_true", help="JSON instead of text")
     command(
         "index-unanswered",
         "once after upgrading: put unanswered submissions stored before the inbox's index in it",
@@ -235,6 +247,14 @@ def _show(run: Run, args: argparse.Namespace) -> None:
         run.stdout.write(display.submission_text(entry, PROGRAM) + "\n")
 
 
+def _retention(run: Run, args: argparse.Namespace) -> None:
+    found = queries.retention(run.submissions)
+    if args.json:
+        run.print_json(found.as_json())
+    else:
+        run.stdout.write(found.text())
+
+
 def _audit(run: Run, args: argparse.Namespace) -> None:
     wanted = submission_id(args.submission) if args.submission is not None else None
     records = [
@@ -282,8 +302,9 @@ COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
     "inbox": _inbox,
     "show": _show,
     "staff": _staff,
+    "retention": _retention,
 }
-CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
+CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome | restore.Reapplied]] = {
     "unsubscribe": lambda run, a: actions.unsubscribe(run.submissions, run.audit, a.email),
     "block": lambda run, a: actions.block(run.submissions, run.audit, a.id),
     "unblock": lambda run, a: actions.unblock(run.submissions, run.audit, a.id),
@@ -315,6 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _from_environment(args)
     aws = Aws(region=args.region, endpoint_url=args.endpoint_url)
     try:
+        if args.command == "confirm-subscription":
+            # The link names the topic and its region: no stack or table is needed.
+            print(subscription.confirm_subscription(args.url, args.endpoint_url))
+            return EXIT_OK
         with aws.encryption_endpoint():
             resources = resolve_resources(
                 aws, args.stack, {n: getattr(args, n) for n in ENVIRONMENT}

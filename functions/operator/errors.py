@@ -21,6 +21,17 @@ class NotFoundError(OperatorError):
     exit_code = EXIT_NOT_FOUND
 
 
+class ExpiredError(NotFoundError):
+    """The submission's retention period is over: it is gone, though DynamoDB may still hold it."""
+
+    def __init__(self, submission_id: str, expired_at: str) -> None:
+        super().__init__(
+            f"submission {submission_id} expired on {expired_at}: its retention period is "
+            "over, so it is treated as deleted (DynamoDB's time to live removes it within days)"
+        )
+        self.submission_id = submission_id
+
+
 class UsageError(OperatorError):
     """The command was given something it cannot use (a malformed id, a missing setting)."""
 

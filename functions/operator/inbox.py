@@ -18,6 +18,7 @@ from functions import DEFAULT_CONTENT_DIR
 from functions.operator.audit import AuditTrail
 from functions.operator.errors import RefusedError
 from functions.operator.records import Submissions
+from functions.operator.retention import kept
 from functions.operator.store import decode_inbox_token, encode_token
 from functions.submission_item import (
     ANSWERED_AT,
@@ -90,6 +91,7 @@ def _entry(
     subject = subjects.get(item[LOCALE], subjects.get("", ""))
     return {
         **metadata(item),
+        **kept(item),
         "age_days": _age_days(item[CREATED_AT], now),
         PERSONAL_DATA: personal_data,
         "reply": mailto(personal_data["email"], subject),

@@ -31,8 +31,12 @@ class Submissions:
         self._kms = aws.client("kms")
         self._resources = resources
 
+    def retention_days(self) -> int:
+        """The stack's retention period, for the commands that write an expiry."""
+        return self._resources.retention_period()
+
     def get(self, text_id: str) -> dict[str, Any]:
-        """The submission with that id; `NotFoundError` when there is none."""
+        """The submission with that id; `NotFoundError` when there is none or it expired."""
         wanted = submission_id(text_id)
         item = self.store.get(wanted)
         if item is None:

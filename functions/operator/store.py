@@ -1,16 +1,19 @@
 """The one place that talks to DynamoDB: the submissions table and the audit table.
 
 Every change to submissions is written in one transaction together with its audit record, so
-an action is either done and audited, or not done at all.
+an action is either done and audited, or not done at all. Every read leaves out the items whose
+expiry has passed (`functions.operator.retention`), so no command, and no other front door
+built on this store, sees what DynamoDB's time to live has yet to delete.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +21,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from functions.operator.aws import Aws, aws_failures
-from functions.operator.errors import RefusedError, UsageError
+from functions.operator.errors import ExpiredError, RefusedError, UsageError
 from functions.operator.resources import Resources
+from functions.operator.retention import expires, is_expired
 from functions.submission_item import (
     AWAITING,
     AWAITING_ANSWER,
@@ -27,7 +31,9 @@ from functions.submission_item import (
     CREATED_AT,
     EMAIL_HASH,
     EMAIL_HASH_INDEX,
+    EXPIRES_AT,
     ID,
+    MINUTE_FORMAT,
     STATUS,
 )
 
@@ -164,22 +170,47 @@ def _is_uuid(value: object) -> bool:
         return False
 
 
-class AuditedStore:
-    """Reads of submission items, and their conditional changes, each audited as it is written."""
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
-    def __init__(self, aws: Aws, resources: Resources) -> None:
+
+class AuditedStore:
+    """Reads of submission items, and their conditional changes, each audited as it is written.
+
+    `clock` is what "now" is when deciding whether an item's expiry has passed.
+    """
+
+    def __init__(
+        self, aws: Aws, resources: Resources, clock: Callable[[], dt.datetime] = _now
+    ) -> None:
         self._dynamodb = aws.client("dynamodb")
         self._resources = resources
+        self._clock = clock
+
+    def now(self) -> dt.datetime:
+        """The moment against which expiries are compared."""
+        return self._clock()
+
+    def _visible(self, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        now = self._clock()
+        return [item for item in items if not is_expired(item, now)]
 
     def get(self, submission_id: str) -> dict[str, Any] | None:
-        """The submission with that id, or None."""
+        """The submission with that id, or None; `ExpiredError` when its expiry has passed."""
         with aws_failures():
             answer = self._dynamodb.get_item(
                 TableName=self._resources.submissions_table,
                 Key={ID: {"S": submission_id}},
                 ConsistentRead=True,
             )
-        return _plain(answer["Item"]) if "Item" in answer else None
+        if "Item" not in answer:
+            return None
+        item = _plain(answer["Item"])
+        if not self._visible([item]):
+            moment = expires(item)
+            assert moment is not None
+            raise ExpiredError(submission_id, moment.strftime(MINUTE_FORMAT) + " UTC")
+        return item
 
     def by_email_hash(self, email_hash: str) -> list[dict[str, Any]]:
         """Every submission carrying that keyed hash, oldest first."""
@@ -192,7 +223,7 @@ class AuditedStore:
         }
         with aws_failures():
             for page in self._dynamodb.get_paginator("query").paginate(**request):
-                items.extend(_plain(item) for item in page["Items"])
+                items.extend(self._visible(_plain(item) for item in page["Items"]))
         return items
 
     def awaiting_answer(
@@ -216,16 +247,32 @@ class AuditedStore:
             request["ExclusiveStartKey"] = _typed(start_key)
         with aws_failures():
             answer = self._dynamodb.query(**request)
-        items = [_plain(item) for item in answer["Items"]]
+        items = self._visible(_plain(item) for item in answer["Items"])
         last = answer.get("LastEvaluatedKey")
         return items, (_plain(last) if last else None)
 
-    def scan(self) -> Iterator[dict[str, Any]]:
-        """Every submission, in table order."""
+    def _scan_all(self, attributes: tuple[str, ...] | None) -> Iterator[dict[str, Any]]:
+        request: dict[str, Any] = {"TableName": self._resources.submissions_table}
+        if attributes:
+            expression = _Expression()
+            request["ProjectionExpression"] = ", ".join(map(expression.path, attributes))
+            request["ExpressionAttributeNames"] = expression.names
         paginator = self._dynamodb.get_paginator("scan")
         with aws_failures():
-            for page in paginator.paginate(TableName=self._resources.submissions_table):
+            for page in paginator.paginate(**request):
                 yield from (_plain(item) for item in page["Items"])
+
+    def scan(self, attributes: tuple[str, ...] | None = None) -> Iterator[dict[str, Any]]:
+        """Every submission, in table order; only `attributes` of each when given."""
+        for item in self._scan_all(attributes):
+            yield from self._visible([item])
+
+    def expired_ids(self) -> list[str]:
+        """The ids of the items whose expiry has passed and DynamoDB has yet to delete."""
+        now = self._clock()
+        return sorted(
+            item[ID] for item in self._scan_all((ID, EXPIRES_AT, STATUS)) if is_expired(item, now)
+        )
 
     def page(
         self, limit: int, since: str | None = None, start_key: dict[str, Any] | None = None
@@ -249,7 +296,7 @@ class AuditedStore:
                 request["ExclusiveStartKey"] = _typed(key)
             with aws_failures():
                 answer = self._dynamodb.scan(**request)
-            items.extend(_plain(item) for item in answer["Items"])
+            items.extend(self._visible(_plain(item) for item in answer["Items"]))
             key = _plain(answer["LastEvaluatedKey"]) if "LastEvaluatedKey" in answer else None
             if key is None:
                 break

@@ -11,7 +11,6 @@ from functions.submission_item import (
     CREATED_AT,
     ID,
     LOCALE,
-    MARKETING,
     PERSONAL_DATA,
     POLICY_VERSION,
     STATUS,
@@ -47,19 +46,9 @@ def inbox_entry(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _kept(entry: dict[str, Any]) -> tuple[str | None, str | None]:
-    """Until when the submission is kept, or why it has no date yet."""
-    if ANSWERED_AT not in entry:
-        return None, "unanswered"
-    if entry.get(CONSENTS, {}).get(MARKETING, {}).get("given"):
-        return None, "marketing_consent"
-    return None, None
-
-
 def message(entry: dict[str, Any]) -> dict[str, Any]:
     """One submission, decrypted, as the message view shows it."""
     personal = entry[PERSONAL_DATA]
-    kept_until, kept_reason = _kept(entry)
     return {
         "id": entry[ID],
         "received_at": entry[CREATED_AT],
@@ -69,8 +58,9 @@ def message(entry: dict[str, Any]) -> dict[str, Any]:
         "consents": entry.get(CONSENTS, {}),
         "answered_at": entry.get(ANSWERED_AT),
         "answered_by": entry.get(ANSWERED_BY),
-        "kept_until": kept_until,
-        "kept_reason": kept_reason,
+        # Until when it is kept, or why it has no date yet (functions.operator.retention).
+        "kept_until": entry.get("kept_until"),
+        "kept_reason": entry.get("kept_reason"),
         "personal_data": {
             "last_name": personal["last_name"],
             "first_name": personal["first_name"],

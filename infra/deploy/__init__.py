@@ -71,9 +71,12 @@ SHOWN_OUTPUTS = (
     "ApiUrl",
     "SubmissionsTableName",
     "OperatorPolicyArn",
+    "RetentionDays",
     "StaffUserPoolId",
     "StaffUserPoolClientId",
 )
+# The template's parameter for how long submissions are kept (`--retention-days`).
+RETENTION_DAYS = "RetentionDays"
 
 
 @dataclass(frozen=True)
@@ -86,12 +89,18 @@ class Prepared:
     artefact: Artefact
     excluded: frozenset[str]
     template: Template
+    # Parameters the operator gave on the command line (`--retention-days`).
+    given: dict[str, str]
     # The staff invitation's words, in the site's default language (template parameters).
     invitation: dict[str, str]
 
 
 def _prepare(
-    content_dir: Path, out_dir: Path, progress: Progress, adapt: TemplateAdapter | None
+    content_dir: Path,
+    out_dir: Path,
+    progress: Progress,
+    adapt: TemplateAdapter | None,
+    given: dict[str, str],
 ) -> Prepared:
     from sitegen.build import build
     from sitegen.security import HEADERS_FILE, headers_for
@@ -107,7 +116,14 @@ def _prepare(
     headers = headers_for(out_dir)
     words = invitation(content_dir, f"{site.base_url}/admin/")
     return Prepared(
-        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt), words
+        site,
+        out_dir,
+        headers,
+        artefact,
+        frozenset({HEADERS_FILE}),
+        load_template(adapt),
+        given,
+        words,
     )
 
 
@@ -146,16 +162,23 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         )
         chosen.update(origin_secret(description))
         chosen.update(prepared.invitation)
+        chosen.update(prepared.given)
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")
         if TOPIC_OUTPUT in change.outputs:
             topic = change.outputs[TOPIC_OUTPUT]
-            subscribe_operator(aws, topic, prepared.site.operator_email, progress.say)
+            subscribe_operator(
+                aws,
+                topic,
+                prepared.site.operator_email,
+                progress.say,
+                stack_is_new=change.action == "created",
+            )
     outputs = change.outputs
     with progress.step(STEPS[4]):
         if "SiteBucketName" not in outputs:
-            raise DeployError(f"stack {stack} has no SiteBucketName output to upload the site to")
+            raise DeployError(_missing_outputs(stack, aws.endpoint_url))
         bucket = outputs["SiteBucketName"]
         _write_admin_config(prepared.out_dir, outputs, aws.region, progress)
         local = local_files(prepared.out_dir, prepared.excluded)
@@ -183,6 +206,20 @@ def _write_admin_config(
     path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
+def _missing_outputs(stack: str, endpoint_url: str | None) -> str:
+    """Why the stack has no bucket to upload to, and what to do about it."""
+    if endpoint_url is None:
+        return f"stack {stack} has no SiteBucketName output to upload the site to"
+    # A plain moto server keeps no outputs on a stack made through a change set, as deploys
+    # make them; the project's local AWS carries the fix (`preview.moto_compat`).
+    return (
+        f"stack {stack} at {endpoint_url} came back without its outputs: that endpoint looks "
+        "like a plain moto server, which forgets a stack's outputs. Rehearse against the "
+        "project's local AWS instead: run `./dev aws` (or `python build.py local-aws`) and "
+        "deploy to the endpoint it prints"
+    )
+
+
 def _at(progress: Progress) -> str:
     return f" at {progress.current}" if progress.current else ""
 
@@ -195,18 +232,21 @@ def deploy(
     endpoint_url: str | None = None,
     dry_run: bool = False,
     adapt_template: TemplateAdapter | None = None,
+    retention_days: int | None = None,
 ) -> int:
     """Deploy the site and its stack (or, with `dry_run`, print the plan); return the exit code.
 
     `adapt_template` turns the template into what the AWS at `endpoint_url` can create, when
-    that is a stand-in such as moto (`build.py` gives the preview's).
+    that is a stand-in such as moto (`build.py` gives the preview's). `retention_days` sets
+    the stack's `RetentionDays`; None keeps the stack's own (the template's default when new).
     """
     content_dir, out_dir = Path(content_dir), Path(out_dir)
     progress = Progress(3 if dry_run else len(STEPS))
     try:
         check_stack_name(stack)
         aws = Aws(region, endpoint_url)
-        prepared = _prepare(content_dir, out_dir, progress, adapt_template)
+        given = {} if retention_days is None else {RETENTION_DAYS: str(retention_days)}
+        prepared = _prepare(content_dir, out_dir, progress, adapt_template, given)
         if not (endpoint_url or prepared.site.ask_cross_border_consent):
             print(CROSS_BORDER_NOTE.format(region=aws.region))
         if dry_run:

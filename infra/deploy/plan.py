@@ -56,6 +56,7 @@ def print_plan(aws: Aws, stack: str, prepared: Prepared, say: Callable[[str], No
     )
     current = describe_stack(aws, stack)
     chosen.update(origin_secret(current))
+    chosen.update(prepared.given)
     say(f"stack: {_stack_plan(aws, stack, template, chosen, current)}")
 
     outputs: dict[str, Any] = stack_outputs(current)

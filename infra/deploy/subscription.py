@@ -19,6 +19,8 @@ EMAIL = "email"
 PENDING = "PendingConfirmation"
 # Each stack names its topic in this output.
 TOPIC_OUTPUT = "NotificationTopicArn"
+# The operator CLI's command that confirms with AuthenticateOnUnsubscribe.
+CONFIRM_COMMAND = "estimation-operator confirm-subscription"
 
 
 def email_subscriptions(sns: Any, topic_arn: str) -> list[dict[str, str]]:
@@ -50,24 +52,43 @@ def plan_subscription(sns: Any, topic_arn: str | None, email: str) -> list[str]:
     return lines
 
 
-def subscribe_operator(aws: Aws, topic_arn: str, email: str, say: Callable[[str], None]) -> None:
-    """Make `email` the one address the topic mails; say what was done and what is left to do."""
+def _confirm_with(email: str) -> str:
+    return (
+        f"AWS has mailed {email} a confirmation link: do not click it, copy it and run "
+        f"`{CONFIRM_COMMAND} 'LINK'`, which confirms so that only the AWS account can "
+        "unsubscribe (after a click, anyone who opens a notification's unsubscribe link, a "
+        "mail scanner too, silently ends the notifications and the alarms)"
+    )
+
+
+def subscribe_operator(
+    aws: Aws, topic_arn: str, email: str, say: Callable[[str], None], stack_is_new: bool = True
+) -> None:
+    """Make `email` the one address the topic mails; say what was done and what is left to do.
+
+    On a stack deployed before, a topic without any email subscription lost the operator's:
+    someone unsubscribed it, or nobody confirmed it in time. That is said, and it is subscribed
+    again.
+    """
     sns = aws.client("sns")
     email = email.strip()
     current = email_subscriptions(sns, topic_arn)
     same = [s for s in current if _same_address(s["Endpoint"], email)]
     if not same:
+        if not (stack_is_new or current):
+            say(
+                f"{email} is no longer subscribed to the notifications (someone followed the "
+                "unsubscribe link of a notification, or the subscription was never confirmed): "
+                "no notification or alarm reached it since; subscribing it again"
+            )
         sns.subscribe(
             TopicArn=topic_arn, Protocol=EMAIL, Endpoint=email, ReturnSubscriptionArn=True
         )
-        say(
-            f"subscribed {email} to the notifications: AWS has mailed {email} a confirmation "
-            "link, which must be clicked before any notification arrives"
-        )
+        say(f"subscribed {email} to the notifications: {_confirm_with(email)}")
     elif all(s["SubscriptionArn"] == PENDING for s in same):
         say(
-            f"{email} has not confirmed its subscription yet: click the link AWS mailed to it "
-            "(AWS drops an unconfirmed one after 48 hours; a deploy after that subscribes again)"
+            f"{email} has not confirmed its subscription yet: {_confirm_with(email)}; AWS drops "
+            "an unconfirmed one after 48 hours, and a deploy after that subscribes again"
         )
     else:
         say(f"{email} gets the notifications (subscribed and confirmed)")

@@ -17,6 +17,8 @@ from sitecontent.site import Site
 
 # ACM certificate for the site's domain (us-east-1); set once, then each deploy keeps it.
 CERTIFICATE_VARIABLE = "ESTIMATION_CERTIFICATE_ARN"
+# The optional WAF web ACL (infra/edge-rate-limit.yaml, us-east-1); set once, then kept.
+EDGE_WEB_ACL_VARIABLE = "ESTIMATION_EDGE_WEB_ACL_ARN"
 
 # What the distribution adds to each API request and the function checks (NoEcho).
 ORIGIN_SECRET = "OriginSecret"
@@ -56,6 +58,8 @@ def chosen_parameters(
     )
     if os.environ.get(CERTIFICATE_VARIABLE):
         chosen["CertificateArn"] = os.environ[CERTIFICATE_VARIABLE]
+    if os.environ.get(EDGE_WEB_ACL_VARIABLE):
+        chosen["EdgeWebAclArn"] = os.environ[EDGE_WEB_ACL_VARIABLE]
     return chosen
 
 

@@ -1,7 +1,8 @@
 // The contact form with JavaScript: gate on consent, add phones, check what needs no server,
 // submit with fetch, and show each error by its field and in a summary at the top of the form
 // (the GOV.UK Design System's error message and error summary patterns), in the page's
-// language. Without this file the form is a plain POST gated by `required`, and the server
+// language. When its own checks find errors it asks the function for all of them (storing
+// nothing); when storage is briefly unavailable it sends again by itself. Without this file the form is a plain POST gated by `required`, and the server
 // answers with a page listing the same messages.
 (function () {
   "use strict";
@@ -12,6 +13,7 @@
   var config = JSON.parse(document.getElementById("form-config").textContent);
   var messages = config.messages;
   var rules = config.rules;
+  var retry = config.retry;
   var submit = form.querySelector("button[type=submit]");
   var status = document.getElementById("form-status");
   var summary = document.getElementById("error-summary");
@@ -141,17 +143,30 @@
   }
 
   function problemsAnswered(errors, positions) {
-    return Object.keys(errors).map(function (field) {
+    return inPageOrder(Object.keys(errors).map(function (field) {
       var input = field === "phone"
         ? sentPhones[positions.phone] || sentPhones[0] || phoneInputs()[0]
         : form.elements[field];
       // An error about a hidden input, or one the form does not have, is about the page.
       if (!input || !input.id || !document.getElementById(input.id + "-error")) input = null;
       return { field: field, code: errors[field], input: input };
-    }).sort(function (a, b) {
+    }));
+  }
+
+  function inPageOrder(problems) {
+    return problems.sort(function (a, b) {
       if (!a.input || !b.input) return a.input ? -1 : b.input ? 1 : 0;
       return a.input.compareDocumentPosition(b.input) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
     });
+  }
+
+  // The server's verdict, with what the browser found about inputs the server did not name
+  // (it names one phone number of several; the browser may have found another).
+  function problemsCombined(answered, found) {
+    var named = answered.map(function (problem) { return problem.input; });
+    return inPageOrder(answered.concat(found.filter(function (problem) {
+      return named.indexOf(problem.input) === -1;
+    })));
   }
 
   function clearErrors() {
@@ -221,6 +236,63 @@
     status.focus();
   }
 
+  function showWaiting() {
+    // Polite: the status region is read when the reader is idle; focus stays where it is.
+    status.textContent = config.retrying;
+  }
+
+  function post(url, data) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(data),
+      credentials: "same-origin",
+    });
+  }
+
+  function retryAfterSeconds(response) {
+    // Seconds, or an HTTP date (RFC 9110); anything else means "no retry advised".
+    var value = (response.headers.get("Retry-After") || "").trim();
+    if (/^\d+$/.test(value)) return parseInt(value, 10);
+    var date = Date.parse(value);
+    return isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  }
+
+  function delay(seconds) {
+    return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); });
+  }
+
+  // Send, and when storage is briefly unavailable (503 with Retry-After) send the very same
+  // body again after the wait it asks for: the same idempotency key, so a retry never stores
+  // twice. At most `retry.attempts` times and `retry.seconds` of waiting in all; then the
+  // last answer's message shows, with everything typed still in the form.
+  function send(data, tries, waited) {
+    return post(form.action, data).then(function (response) {
+      var wait = response.status === 503 ? retryAfterSeconds(response) : null;
+      if (wait === null || tries >= retry.attempts || waited + wait > retry.seconds) {
+        return answered(response);
+      }
+      showWaiting();
+      return delay(wait).then(function () { return send(data, tries + 1, waited + wait); });
+    });
+  }
+
+  // The browser found errors: before showing them, ask the function which it would answer,
+  // storing nothing, so one press shows every error, the phone numbers' too (only the
+  // function knows whether a number exists). Without its verdict, what the browser found.
+  function check(data, found) {
+    return post(form.getAttribute("data-check-url"), data).then(function (response) {
+      if (response.status === 422) {
+        return response.json().then(function (body) {
+          showErrors(problemsCombined(
+            problemsAnswered((body && body.errors) || {}, body.positions || {}), found));
+        });
+      }
+      if (response.status === 409 || response.status === 403) return answered(response);
+      showErrors(found);
+    }).catch(function () { showErrors(found); });
+  }
+
   function answered(response) {
     if (response.status === 201) {
       idempotencyKey = newUuid();
@@ -243,25 +315,17 @@
     event.preventDefault();
     if (sending || !consentGiven()) return;
     clearErrors();
-    var problems = problemsBeforeSending();
-    if (problems.length) {
-      showErrors(problems);
-      return;
-    }
+    var found = problemsBeforeSending();
+    var data = payload();
     sending = true;
     updateSubmit();
-    fetch(form.action, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(payload()),
-      credentials: "same-origin",
-    })
-      .then(answered)
-      .catch(function () { showStatus("unavailable"); })
-      .then(function () {
-        sending = false;
-        updateSubmit();
-      });
+    var done = found.length
+      ? check(data, found)
+      : send(data, 0, 0).catch(function () { showStatus("unavailable"); });
+    done.then(function () {
+      sending = false;
+      updateSubmit();
+    });
   });
 
   // Wake the form's function while the visitor types, so their send does not wait for it to

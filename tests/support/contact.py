@@ -105,12 +105,11 @@ class ContactFunction:
         headers: dict[str, str],
         source_ip: str = "203.0.113.7",
         base64_encoded: bool = False,
+        path: str = "/api/contact",
     ) -> dict[str, Any]:
-        """Send a raw POST /api/contact and return the Lambda answer."""
+        """Send a raw POST (to /api/contact unless `path` says) and return the Lambda answer."""
         encoded = base64_encoded or isinstance(body, bytes)
-        event = http_api_event(
-            "POST", "/api/contact", body, headers, source_ip, base64_encoded=encoded
-        )
+        event = http_api_event("POST", path, body, headers, source_ip, base64_encoded=encoded)
         self._attempts_of_this_request.clear()
         answer = handler(event, LocalLambdaContext())
         key = idempotency_key_in(event.get("body"), event["isBase64Encoded"])

@@ -96,6 +96,7 @@ def start_staff(aws: LocalAws, content_dir: Path, site_url: str) -> StaffStart:
     )
     # The staff function's environment beyond the form's, as the template sets it.
     os.environ["AUDIT_TABLE"] = outputs["AuditTableName"]
+    os.environ["RETENTION_DAYS"] = outputs["RetentionDays"]
     module_name, _, attribute = STAFF_HANDLER.rpartition(".")
     handler = getattr(importlib.import_module(module_name), attribute)
     gateway = StaffGateway(

@@ -49,6 +49,7 @@ def _build() -> Runtime:
         audit_table=settings.audit_table,
         data_key_arn=settings.data_key_arn,
         email_hash_key_arn=settings.email_hash_key_arn,
+        retention_days=settings.retention_days,
     )
     # The operator's own clients and store: one implementation of every action, two doors.
     aws = Aws()

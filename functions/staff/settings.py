@@ -19,4 +19,6 @@ class Settings(BaseSettings):
     audit_table: str = Field(min_length=1)
     data_key_arn: str = Field(min_length=1)
     email_hash_key_arn: str = Field(min_length=1)
+    # How long an answered submission is kept (the stack's RetentionDays): answers write it.
+    retention_days: int = Field(ge=1)
     content_dir: Path = DEFAULT_CONTENT_DIR

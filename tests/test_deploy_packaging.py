@@ -102,7 +102,11 @@ def _notify_in_package(endpoint: str, outputs: dict[str, str], package: Path) ->
     configuration = functions.get_function_configuration(
         FunctionName=outputs["NotifierFunctionName"]
     )
-    environment = {**configuration["Environment"]["Variables"], "AWS_ENDPOINT_URL": endpoint}
+    # Lambda's environment holds strings; moto hands a template's number (RetentionDays) as is.
+    variables = {
+        name: str(value) for name, value in configuration["Environment"]["Variables"].items()
+    }
+    environment = {**variables, "AWS_ENDPOINT_URL": endpoint}
     batch = notify_first_batch(environment, dynamodb_stream_event(records, stream), package)
     messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
     return batch, [json.loads(m["Body"])["Message"] for m in messages]
@@ -134,7 +138,11 @@ def _staff_in_package(endpoint: str, outputs: dict[str, str], package: Path) -> 
     """A request to the packaged staff API whose token Cognito (moto) does not know: a 401."""
     functions = boto3.client("lambda", endpoint_url=endpoint)
     configuration = functions.get_function_configuration(FunctionName=outputs["StaffFunctionName"])
-    environment = {**configuration["Environment"]["Variables"], "AWS_ENDPOINT_URL": endpoint}
+    # Lambda's environment holds strings; moto hands a template's number (RetentionDays) as is.
+    variables = {
+        name: str(value) for name, value in configuration["Environment"]["Variables"].items()
+    }
+    environment = {**variables, "AWS_ENDPOINT_URL": endpoint}
     event = http_api_event("GET", "/api/staff/inbox", None, {"authorization": "Bearer unknown"})
     # As API Gateway's authorizer hands on a token it verified; only Cognito can refuse it now.
     claims = {"token_use": "access", "username": "staff@example.kz"}

@@ -144,7 +144,8 @@ def staff_api() -> Iterator[StaffApi]:
             FunctionName=contact.stack.outputs["StaffFunctionName"]
         )["Environment"]["Variables"]
         for name, value in staff_environment.items():
-            patch.setenv(name, value)
+            # Lambda's environment holds strings; moto hands a template's number as is.
+            patch.setenv(name, str(value))
         cognito = boto3.client("cognito-idp", region_name=REGION)
         pool = create_staff_pool(cognito, contact.stack.name, REGION, INVITATION)
         issuer_url = f"{pool.issuer}/.well-known/jwks.json"

@@ -28,6 +28,13 @@ from functions.contact.viewer import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER
 from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
 from preview.local_hosts import host_allowed, own_hosts
 from preview.reload import EVENTS_PATH, PREFIX, SCRIPT, SCRIPT_PATH, LiveReload, add_script
+from preview.staff_gateway import (
+    COGNITO_PATH,
+    CONFIG_PATH,
+    STAFF_PREFIX,
+    StaffGateway,
+    json_response,
+)
 from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
 from sitegen.memory import BuildMemory
@@ -143,6 +150,8 @@ class PreviewServer(ThreadingHTTPServer):
         # module-level state (the Powertools resolver) relies on that. Other functions run in
         # this process (the notifier) share the lock: their metrics share Powertools' state.
         self.handler_lock = handler_lock or threading.Lock()
+        # The staff's API, config and Cognito, once the local AWS holds the user pool.
+        self.staff: StaffGateway | None = None
         super().__init__(address, PreviewRequestHandler)
         # Its own names only: a page on a rebinding domain gets 403 (`preview.local_hosts`).
         self.allowed_hosts = own_hosts(self.server_address[1], address[0])
@@ -197,7 +206,9 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
     # Routing -------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        if self._is_api():
+        if self._path() == CONFIG_PATH:
+            self._send_staff_config()
+        elif self._is_api():
             self._invoke()
         else:
             super().do_GET()
@@ -209,7 +220,9 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             super().do_HEAD()
 
     def do_POST(self) -> None:
-        if self._is_api():
+        if self._path() == COGNITO_PATH:
+            self._forward_to_cognito()
+        elif self._is_api():
             self._invoke()
         else:
             self._not_allowed()
@@ -234,8 +247,11 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             return False
         return True
 
+    def _path(self) -> str:
+        return self.path.split("?", 1)[0]
+
     def _is_api(self) -> bool:
-        return self.path.split("?", 1)[0].startswith(API_PREFIX)
+        return self._path().startswith(API_PREFIX)
 
     def _not_allowed(self) -> None:
         # Read the body anyway, so the client is not cut off before it reads the answer.
@@ -272,7 +288,40 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             self.client_address[0],
             now=dt.datetime.now(dt.UTC),
         )
-        self._write(self.server.invoke(event))
+        if self._path().startswith(STAFF_PREFIX):
+            self._write(self._invoke_staff(event))
+        else:
+            self._write(self.server.invoke(event))
+
+    # The staff --------------------------------------------------------------------------------
+
+    def _invoke_staff(self, event: dict) -> HttpResponse:
+        staff = self.server.staff
+        if staff is None:
+            return json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"})
+        with self.server.handler_lock:
+            return staff.invoke(event)
+
+    def _send_staff_config(self) -> None:
+        staff = self.server.staff
+        if staff is None:
+            self._write(json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"}))
+            return
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        self._write(json_response(HTTPStatus.OK, staff.config(f"http://{host}{COGNITO_PATH}")))
+
+    def _forward_to_cognito(self) -> None:
+        try:
+            body = self._read_body()
+        except MalformedRequest:
+            self.close_connection = True
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
+            return
+        staff = self.server.staff
+        if staff is None or body is None:
+            self._write(json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"}))
+            return
+        self._write(staff.forward_to_cognito(self.headers.get("X-Amz-Target"), body))
 
     def _cdn_headers(self) -> list[tuple[str, str]]:
         """The headers as CloudFront forwards them: the viewer's address and the origin secret

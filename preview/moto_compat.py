@@ -1,4 +1,4 @@
-"""Where the local stand-in reaches into moto's internals: three fixes and one question.
+"""Where the local stand-in reaches into moto's internals: five fixes and one question.
 
 moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
 template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
@@ -11,6 +11,15 @@ identical deploy looks like a change. The second fix keeps them, as CloudFormati
 moto's CloudFormation also ignores a table's `TimeToLiveSpecification`: the third fix turns
 the time to live on as the template says (moto deletes nothing by it, but `DescribeTimeToLive`
 then answers as AWS would).
+
+moto's Cognito hands every user the same TOTP secret, `asdfasdfasdf`: 60 bits, where Cognito's
+are 160 and RFC 4226 asks 128 at least. Authenticator apps and pyotp refuse so short a key, so
+a first sign-in could not set up its authenticator. The fourth fix gives moto a secret of
+Cognito's length (still one fixed secret for everyone, as moto's design has it).
+
+moto's Cognito also gives every access and ID token an hour, whatever the app client's
+`AccessTokenValidity` and `IdTokenValidity` say; the staff's client says 15 minutes. The fifth
+fix makes moto's tokens expire when the client says, as Cognito's do.
 
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
@@ -37,8 +46,16 @@ INTERNALS = {
     "moto.cloudformation.models:Stack._parse_template": "ad65dbca9b0285f2",
     "moto.cloudformation.models:Stack._create_output_map": "2fbf0e644ecec374",
     "moto.cloudformation.parsing:get_model_map": "fb06726090724d5f",
+    "moto.cognitoidp.models:CognitoIdpBackend.associate_software_token": "e2b4bb99a2501701",
+    "moto.cognitoidp.models:CognitoIdpBackend.verify_software_token": "e6c262e1768dcd4d",
+    "moto.cognitoidp.models:CognitoIdpUserPool.create_jwt": "73889b186eb2fa10",
     "moto.dynamodb.models.table:Table.create_from_cloudformation_json": "2ade84941382510e",
 }
+# Cognito's units for token validity, in seconds; an absent unit is Cognito's default, hours.
+VALIDITY_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+VALIDITY = {"access": "AccessToken", "id": "IdToken"}
+# A TOTP secret as long as Cognito's: 20 bytes, 32 base32 characters (fixed, as moto's is).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 _applied = False
 # The originals, fingerprinted before they are replaced.
@@ -82,6 +99,8 @@ def apply() -> None:
     _honour_key_spec()
     _keep_change_set_results()
     _honour_time_to_live()
+    _longer_totp_secret()
+    _token_validity_of_the_client()
     _applied = True
 
 
@@ -125,6 +144,42 @@ def _keep_change_set_results() -> None:
         stack.output_map = stack._create_output_map()
 
     ChangeSet.apply = apply_change_set
+
+
+def _longer_totp_secret() -> None:
+    from moto.cognitoidp import models
+
+    # Read by name, at call time, by the two internals fingerprinted above.
+    models.COGNITO_TOTP_MFA_SECRET = TOTP_SECRET
+
+
+def token_seconds(client_config: dict[str, Any], token_use: str) -> int | None:
+    """How long the client's tokens of this use live, as Cognito reads its settings."""
+    kind = VALIDITY.get(token_use)
+    if kind is None or f"{kind}Validity" not in client_config:
+        return None
+    unit = (client_config.get("TokenValidityUnits") or {}).get(kind, "hours")
+    return int(client_config[f"{kind}Validity"]) * VALIDITY_UNITS[unit]
+
+
+def _token_validity_of_the_client() -> None:
+    from moto.cognitoidp.models import CognitoIdpUserPool
+
+    create_jwt = CognitoIdpUserPool.create_jwt
+
+    def create_jwt_for_the_client(
+        pool: CognitoIdpUserPool,
+        client_id: str,
+        username: str,
+        token_use: str,
+        expires_in: int = 60 * 60,
+        extra_data: dict[str, Any] | None = None,
+    ) -> tuple[str, int]:
+        client = pool.clients.get(client_id)
+        seconds = token_seconds(client.extended_config, token_use) if client else None
+        return create_jwt(pool, client_id, username, token_use, seconds or expires_in, extra_data)
+
+    CognitoIdpUserPool.create_jwt = create_jwt_for_the_client
 
 
 def _honour_time_to_live() -> None:

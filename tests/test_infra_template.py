@@ -133,9 +133,10 @@ def test_operator_policy_grants_what_the_operator_cli_needs(template: dict[str, 
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"} <= set(
         submissions
     )
-    assert {"Fn::Sub": "${SubmissionsTable.Arn}/index/by-email-hash"} in as_list(
-        by_sid["ReadAndUpdateSubmissions"]["Resource"]
-    )
+    indexes = as_list(by_sid["ReadAndUpdateSubmissions"]["Resource"])
+    assert {"Fn::Sub": "${SubmissionsTable.Arn}/index/by-email-hash"} in indexes
+    assert {"Fn::Sub": "${SubmissionsTable.Arn}/index/awaiting-answer"} in indexes
+
     assert set(as_list(by_sid["DecryptPersonalData"]["Action"])) == {
         "kms:Decrypt",
         "kms:GenerateDataKey",

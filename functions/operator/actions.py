@@ -21,6 +21,8 @@ from functions.submission_item import (
     ANONYMISED,
     ANSWERED_AT,
     ANSWERED_BY,
+    AWAITING,
+    AWAITING_ANSWER,
     BLOCKED,
     CONSENTS,
     CREATED_AT,
@@ -175,8 +177,8 @@ def withdrawal(item: dict[str, Any], at: str) -> Change:
             UPDATED_AT: at,
             **{f"{CONSENTS}.{name}": consent(False, at) for name in item.get(CONSENTS, {})},
         },
-        # A tombstone holds no personal data and is kept: no expiry.
-        remove=(*PERSONAL, EXPIRES_AT),
+        # A tombstone holds no personal data and is kept: no expiry, nothing to answer.
+        remove=(*PERSONAL, EXPIRES_AT, AWAITING_ANSWER),
         expected_values={EMAIL_HASH: item[EMAIL_HASH]},
     )
 
@@ -228,7 +230,7 @@ def anonymisation(item: dict[str, Any]) -> Change:
         item[ID],
         expected_statuses=WITH_PERSONAL_DATA,
         set_values={STATUS: ANONYMISED, CREATED_AT: month_of(item[CREATED_AT]), **coarse_times},
-        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY, EXPIRES_AT),
+        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY, EXPIRES_AT, AWAITING_ANSWER),
     )
 
 
@@ -261,6 +263,8 @@ def answering(item: dict[str, Any], actor: str, at: str, retention_days: int) ->
         item[ID],
         expected_statuses=(item[STATUS],),
         set_values={**answer, **expiry_values({**item, **answer}, retention_days)},
+        # Out of the inbox's index.
+        remove=(AWAITING_ANSWER,),
         expected_values={marketing_at: marketing["at"]} if "at" in marketing else {},
         expected_absent=(ANSWERED_AT,) if "at" in marketing else (ANSWERED_AT, marketing_at),
     )
@@ -319,3 +323,30 @@ def update(
     )
     recorder = audit.recorder("update", fields, at=now)
     return Outcome("updated", submissions.store.apply([change], recorder))
+
+
+def index_unanswered(submissions: Submissions, audit: AuditTrail) -> Outcome:
+    """Put the unanswered submissions stored before the inbox had its index into it.
+
+    Run once after upgrading a stack whose table predates `awaiting_answer`: without it, the
+    inbox (the browser's and `inbox`) would not list those submissions. Scans the table once;
+    running it again changes nothing.
+    """
+    targets = [
+        item
+        for item in submissions.store.scan()
+        if item[STATUS] in WITH_PERSONAL_DATA
+        and ANSWERED_AT not in item
+        and AWAITING_ANSWER not in item
+    ]
+    changes = [
+        Change(
+            item[ID],
+            expected_statuses=WITH_PERSONAL_DATA,
+            set_values={AWAITING_ANSWER: AWAITING},
+            expected_absent=(ANSWERED_AT,),
+        )
+        for item in targets
+    ]
+    changed = submissions.store.apply(changes, audit.recorder("index-unanswered"))
+    return Outcome("put in the inbox's index", changed)

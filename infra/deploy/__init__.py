@@ -7,6 +7,7 @@ set is deleted unexecuted, unchanged files are not uploaded, and the CDN is left
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from infra.deploy.template import (
     origin_secret,
 )
 from infra.runtime_python import VARIABLE, RuntimePythonNotFound, find_runtime_python
+from infra.staff import CONFIG_PATH, admin_config, invitation
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
 from sitegen.translations import Translation
@@ -71,6 +73,8 @@ SHOWN_OUTPUTS = (
     "SubmissionsTableName",
     "OperatorPolicyArn",
     "RetentionDays",
+    "StaffUserPoolId",
+    "StaffUserPoolClientId",
 )
 # The template's parameter for how long submissions are kept (`--retention-days`).
 RETENTION_DAYS = "RetentionDays"
@@ -88,6 +92,8 @@ class Prepared:
     template: Template
     # Parameters the operator gave on the command line (`--retention-days`).
     given: dict[str, str]
+    # The staff invitation's words, in the site's default language (template parameters).
+    invitation: dict[str, str]
 
 
 def _prepare(
@@ -113,8 +119,16 @@ def _prepare(
         progress.say(f"{artefact.key} ({artefact.size / 1e6:.1f} MB)")
     site = load_site(content_dir)
     headers = headers_for(out_dir)
+    words = invitation(content_dir, f"{site.base_url}/admin/")
     return Prepared(
-        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt), given
+        site,
+        out_dir,
+        headers,
+        artefact,
+        frozenset({HEADERS_FILE}),
+        load_template(adapt),
+        given,
+        words,
     )
 
 
@@ -167,6 +181,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
             template, prepared.site, prepared.headers, code_bucket, prepared.artefact
         )
         chosen.update(origin_secret(description))
+        chosen.update(prepared.invitation)
         chosen.update(prepared.given)
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
@@ -185,6 +200,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         if "SiteBucketName" not in outputs:
             raise DeployError(_missing_outputs(stack, aws.endpoint_url))
         bucket = outputs["SiteBucketName"]
+        _write_admin_config(prepared.out_dir, outputs, aws.region, progress)
         local = local_files(prepared.out_dir, prepared.excluded)
         plan = plan_sync(local, remote_files(aws, bucket))
         apply_sync(aws, bucket, plan, local, progress.say)
@@ -195,6 +211,19 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
     with progress.step(STEPS[5]):
         invalidate(aws, outputs.get("DistributionId"), plan, progress.say)
     return outputs
+
+
+def _write_admin_config(
+    out_dir: Path, outputs: dict[str, str], region: str, progress: Progress
+) -> None:
+    """Write `/admin/config.json` from the stack's outputs, so the page finds its user pool."""
+    config = admin_config(outputs, region)
+    if config is None:
+        progress.say("no staff user pool in the stack's outputs: /admin/config.json not written")
+        return
+    path = out_dir / CONFIG_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
 def _missing_outputs(stack: str, endpoint_url: str | None) -> str:

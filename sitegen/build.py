@@ -16,6 +16,7 @@ from sitecontent.contact_form import check_error_messages
 from sitecontent.policy import policy_versions
 from sitecontent.site import Site, load_site
 from sitecontent.strings import load_strings, strings_path
+from sitegen.admin import ADMIN_PAGE
 from sitegen.assets import load_assets
 from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
@@ -164,13 +165,15 @@ def build(
         _site_inputs(data, templates_dir), lambda: PageRenderer(templates_dir, data)
     )
     outputs = render_pages(site, pages, templates, plan_jobs(site, pages), cache)
+    # Pages live under /<lang>/, so only the picker and the inbox are at the top.
     if "index.html" in outputs:
         raise BuildError(str(content_dir), "no page may write the language picker, index.html")
     outputs["index.html"] = templates.render_root().encode("utf-8")
+    outputs[ADMIN_PAGE] = templates.render_admin().encode("utf-8")
     outputs.update(assets.files)
     outputs["sitemap.xml"] = sitemap_xml(site, pages).encode("utf-8")
     outputs["robots.txt"] = robots_txt(site).encode("utf-8")
-    headers = security_headers(site, (style_hash(assets.css),))
+    headers = security_headers(site, (style_hash(assets.css), style_hash(assets.admin_css)))
     outputs[HEADERS_FILE] = headers_file_text(headers).encode("utf-8")
     outputs = dict(sorted(outputs.items()))
     _write(out_dir, outputs)

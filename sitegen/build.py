@@ -130,6 +130,7 @@ def _site_inputs(data: SiteData, templates_dir: Path) -> Hashable:
         tuple((language, tuple(table.items())) for language, table in data.strings.items()),
         tuple((language, tuple(versions)) for language, versions in data.policies.items()),
         data.assets.css,
+        data.assets.admin_css,
         tuple(data.assets.urls.items()),
         _templates_digest(templates_dir),
     )

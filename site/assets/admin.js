@@ -471,9 +471,9 @@
     detail(list, t("status"), message.answered_at
       ? t("answered", { time: kazakhstanTime(message.answered_at), email: printable(message.answered_by) })
       : t("not_answered"));
-    var kept = message.kept_until ? printable(message.kept_until)
+    var kept = message.kept_until ? t("kept_until", { date: printable(message.kept_until) })
       : message.kept_reason === "marketing_consent" ? t("kept_marketing") : t("kept_unanswered");
-    detail(list, t("kept_until"), kept);
+    detail(list, t("kept"), kept);
     $("message-text").textContent = printable(data.message, true) || t("no_message");
     $("reply").href = replyLink(data.email, message.locale);
     $("mark-answered").hidden = Boolean(message.answered_at);

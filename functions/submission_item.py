@@ -13,7 +13,11 @@ notifier) read and change:
   the form and the operator CLI share), for look-ups through the `by-email-hash` index; the
   HMAC key never leaves KMS.
 - `answered_at` and `answered_by`, once an operator has answered it (`estimation-operator
-  answered`): when, and the ARN of who marked it; the operator's inbox lists the rest.
+  answered`, or "Mark as answered" in the staff inbox): when, and who marked it (the ARN of
+  an operator, the email of a member of staff); the inbox lists the rest.
+- `awaiting_answer`, only while a submission waits for an answer and still holds its data: the
+  key of the sparse `awaiting-answer` index, which the inbox reads a page at a time, oldest
+  first. Answering, withdrawing and anonymising remove it.
 
 The table streams each new item (its new image) to the notifier, which reads `NOTIFIED`, the
 attributes that tell the operator a submission arrived, and nothing else.
@@ -57,6 +61,10 @@ NOTIFIED = (ID, CREATED_AT, LOCALE)
 # What identifies a person; destroying a person's data removes both.
 PERSONAL = (PERSONAL_DATA, EMAIL_HASH)
 EMAIL_HASH_INDEX = "by-email-hash"
+AWAITING_ANSWER = "awaiting_answer"
+AWAITING_ANSWER_INDEX = "awaiting-answer"
+# The one value of `awaiting_answer`: the index's single partition, sorted by `created_at`.
+AWAITING = "yes"
 
 # Statuses.
 ACTIVE = "active"
@@ -141,7 +149,7 @@ def new_item(
     personal_data: str,
     email_hash: str,
 ) -> dict[str, Any]:
-    """The item of a new submission: active, each consent timed at its creation."""
+    """The item of a new submission: active, awaiting an answer, consents timed at creation."""
     return {
         ID: submission_id,
         CREATED_AT: created_at,
@@ -151,6 +159,7 @@ def new_item(
         CONSENTS: {name: consent(given, created_at) for name, given in consents.items()},
         PERSONAL_DATA: personal_data,
         EMAIL_HASH: email_hash,
+        AWAITING_ANSWER: AWAITING,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import doctest
 
 from functions import submission_item
-from functions.submission_item import ACTIVE, METADATA, PERSONAL, new_item
+from functions.submission_item import ACTIVE, AWAITING_ANSWER, METADATA, PERSONAL, new_item
 
 
 def test_submission_item_examples_in_its_docstrings_hold() -> None:
@@ -29,6 +29,7 @@ def test_submission_item_new_item_is_active_with_consents_timed_at_creation() ->
         "processing": {"given": True, "at": "2026-11-25T12:04:05.000006Z"},
         "marketing": {"given": False, "at": "2026-11-25T12:04:05.000006Z"},
     }
-    # Every attribute is either metadata or one of the two that identify the person.
-    assert set(item) <= set(METADATA) | set(PERSONAL)
+    # Every attribute is metadata, one of the two that identify the person, or the inbox's key.
+    assert set(item) <= set(METADATA) | set(PERSONAL) | {AWAITING_ANSWER}
+    assert AWAITING_ANSWER in item
     assert set(PERSONAL) <= set(item)

@@ -20,6 +20,7 @@ from functions.submission_item import (
     ANONYMISED,
     ANSWERED_AT,
     ANSWERED_BY,
+    AWAITING_ANSWER,
     BLOCKED,
     CONSENTS,
     CREATED_AT,
@@ -154,7 +155,7 @@ def withdrawal(item: dict[str, Any], at: str) -> Change:
             UPDATED_AT: at,
             **{f"{CONSENTS}.{name}": consent(False, at) for name in item.get(CONSENTS, {})},
         },
-        remove=PERSONAL,
+        remove=(*PERSONAL, AWAITING_ANSWER),
         expected_values={EMAIL_HASH: item[EMAIL_HASH]},
     )
 
@@ -206,7 +207,7 @@ def anonymisation(item: dict[str, Any]) -> Change:
         item[ID],
         expected_statuses=WITH_PERSONAL_DATA,
         set_values={STATUS: ANONYMISED, CREATED_AT: month_of(item[CREATED_AT]), **coarse_times},
-        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY),
+        remove=(*PERSONAL, UPDATED_AT, ANSWERED_AT, ANSWERED_BY, AWAITING_ANSWER),
     )
 
 
@@ -223,6 +224,7 @@ def answered(
         item[ID],
         expected_statuses=(item[STATUS],),
         set_values={ANSWERED_AT: utc_timestamp(), ANSWERED_BY: audit.actor},
+        remove=(AWAITING_ANSWER,),
         expected_absent=(ANSWERED_AT,),
     )
     return Outcome("marked answered", submissions.store.apply([change], audit.recorder("answered")))

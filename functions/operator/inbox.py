@@ -18,6 +18,7 @@ from functions import DEFAULT_CONTENT_DIR
 from functions.operator.audit import AuditTrail
 from functions.operator.errors import RefusedError
 from functions.operator.records import Submissions
+from functions.operator.store import decode_inbox_token, encode_token
 from functions.submission_item import (
     ANSWERED_AT,
     BLOCKED,
@@ -38,6 +39,8 @@ from sitecontent.strings import load_strings
 CONTENT_VARIABLE = "CONTENT_DIR"
 # Characters an address keeps as they are in a mailto: link (RFC 6068); the rest is encoded.
 MAILTO_SAFE = "@.+-_!$'*=^`{|}~"
+# Submissions per page of the inbox: what the staff's page shows at once.
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,40 @@ def _entry(
     }
 
 
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the inbox: its entries, blocked ones left out, and the next page's token."""
+
+    submissions: list[dict[str, Any]]
+    blocked: int
+    next_page: str | None
+
+
+def inbox_page(
+    submissions: Submissions,
+    audit: AuditTrail,
+    limit: int,
+    page: str | None,
+    subjects: dict[str, str],
+    now: dt.datetime | None = None,
+    since: str | None = None,
+) -> InboxPage:
+    """One page of the unanswered submissions, oldest first, decrypted; blocked ones counted.
+
+    Reads the sparse `awaiting-answer` index: `limit` items at most, whatever the table holds.
+    Withdrawn, anonymised and answered submissions are not in it.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    start_key = decode_inbox_token(page) if page is not None else None
+    items, last_key = submissions.awaiting_answer(limit, start_key, since)
+    waiting = [item for item in items if is_unanswered(item)]
+    blocked = sum(1 for item in items if item[STATUS] == BLOCKED and ANSWERED_AT not in item)
+    entries = [_entry(submissions, item, now, subjects) for item in waiting]
+    # Recorded before anything is shown: the trail shows who saw what.
+    submissions.store.add_audit_records(audit.read_records("inbox", [i[ID] for i in waiting]))
+    return InboxPage(entries, blocked, encode_token(last_key))
+
+
 def inbox(
     submissions: Submissions,
     audit: AuditTrail,
@@ -102,22 +139,18 @@ def inbox(
 ) -> Inbox:
     """The active submissions not yet answered, oldest first, decrypted; blocked ones counted.
 
-    Withdrawn and anonymised submissions hold nothing to answer and are left out silently.
+    Every page of the inbox, one after another (the operator's terminal shows them all).
     """
     now = now or dt.datetime.now(dt.UTC)
-    waiting, blocked = [], 0
-    for item in submissions.store.scan():
-        if since and item[CREATED_AT] < since:
-            continue
-        if is_unanswered(item):
-            waiting.append(item)
-        elif item[STATUS] == BLOCKED and ANSWERED_AT not in item:
-            blocked += 1
-    waiting.sort(key=lambda item: (item[CREATED_AT], item[ID]))
-    entries = [_entry(submissions, item, now, subjects) for item in waiting]
-    # Recorded before anything is printed: the trail shows who saw what.
-    submissions.store.add_audit_records(audit.read_records("inbox", [i[ID] for i in waiting]))
-    return Inbox(entries, blocked)
+    entries: list[dict[str, Any]] = []
+    blocked, page = 0, None
+    while True:
+        found = inbox_page(submissions, audit, PAGE_SIZE, page, subjects, now, since)
+        entries += found.submissions
+        blocked += found.blocked
+        page = found.next_page
+        if page is None:
+            return Inbox(entries, blocked)
 
 
 def show(

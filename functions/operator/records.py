@@ -39,6 +39,12 @@ class Submissions:
             raise NotFoundError(f"no submission with id {wanted}")
         return item
 
+    def awaiting_answer(
+        self, limit: int, start_key: dict[str, Any] | None = None, since: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """One page of the submissions awaiting an answer, oldest first, and where it stopped."""
+        return self.store.awaiting_answer(limit, start_key, since)
+
     def email_hash(self, email: str) -> str:
         """The keyed hash the handler stored for this email (normalised the same way)."""
         try:

@@ -20,7 +20,16 @@ from botocore.exceptions import ClientError
 from functions.operator.aws import Aws, aws_failures
 from functions.operator.errors import RefusedError, UsageError
 from functions.operator.resources import Resources
-from functions.submission_item import CREATED_AT, EMAIL_HASH, EMAIL_HASH_INDEX, ID, STATUS
+from functions.submission_item import (
+    AWAITING,
+    AWAITING_ANSWER,
+    AWAITING_ANSWER_INDEX,
+    CREATED_AT,
+    EMAIL_HASH,
+    EMAIL_HASH_INDEX,
+    ID,
+    STATUS,
+)
 
 # DynamoDB allows 100 actions per transaction; one of them is the audit record.
 CHANGES_PER_TRANSACTION = 99
@@ -116,13 +125,35 @@ def encode_token(last_key: dict[str, Any] | None) -> str | None:
 
 def decode_token(token: str) -> dict[str, Any]:
     """The key a `--next-token` stands for; a usage error when it was not one of ours."""
+    key = _decoded(token, "--next-token is not a token printed by `list`")
+    # `list` prints the key of a submission: its id, a UUID, and nothing else.
+    if set(key) != {ID} or not _is_uuid(key[ID]):
+        raise UsageError("--next-token is not a token printed by `list`")
+    return key
+
+
+def decode_inbox_token(token: str) -> dict[str, Any]:
+    """The index key an inbox page token stands for; a usage error when it is not one."""
+    problem = "not a page token of the inbox"
+    key = _decoded(token, problem)
+    expected = {ID, AWAITING_ANSWER, CREATED_AT}
+    if (
+        set(key) != expected
+        or not _is_uuid(key[ID])
+        or key[AWAITING_ANSWER] != AWAITING
+        or not isinstance(key[CREATED_AT], str)
+    ):
+        raise UsageError(problem)
+    return key
+
+
+def _decoded(token: str, problem: str) -> dict[str, Any]:
     try:
         key = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
     except (binascii.Error, ValueError, UnicodeError) as exc:
-        raise UsageError("--next-token is not a token printed by `list`") from exc
-    # `list` prints the key of a submission: its id, a UUID, and nothing else.
-    if not isinstance(key, dict) or set(key) != {ID} or not _is_uuid(key[ID]):
-        raise UsageError("--next-token is not a token printed by `list`")
+        raise UsageError(problem) from exc
+    if not isinstance(key, dict):
+        raise UsageError(problem)
     return key
 
 
@@ -163,6 +194,31 @@ class AuditedStore:
             for page in self._dynamodb.get_paginator("query").paginate(**request):
                 items.extend(_plain(item) for item in page["Items"])
         return items
+
+    def awaiting_answer(
+        self, limit: int, start_key: dict[str, Any] | None = None, since: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` submissions awaiting an answer, oldest first, and the key to go on from.
+
+        A query of the sparse `awaiting-answer` index: it reads only what it returns.
+        """
+        request: dict[str, Any] = {
+            "TableName": self._resources.submissions_table,
+            "IndexName": AWAITING_ANSWER_INDEX,
+            "KeyConditionExpression": f"{AWAITING_ANSWER} = :awaiting",
+            "ExpressionAttributeValues": {":awaiting": {"S": AWAITING}},
+            "Limit": limit,
+        }
+        if since:
+            request["KeyConditionExpression"] += f" AND {CREATED_AT} >= :since"
+            request["ExpressionAttributeValues"][":since"] = {"S": since}
+        if start_key:
+            request["ExclusiveStartKey"] = _typed(start_key)
+        with aws_failures():
+            answer = self._dynamodb.query(**request)
+        items = [_plain(item) for item in answer["Items"]]
+        last = answer.get("LastEvaluatedKey")
+        return items, (_plain(last) if last else None)
 
     def scan(self) -> Iterator[dict[str, Any]]:
         """Every submission, in table order."""

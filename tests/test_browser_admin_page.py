@@ -8,8 +8,6 @@ the site's real CSP), so the page meets exactly the values that would hurt it; t
 Cognito are exercised end to end in `test_e2e_admin.py`.
 """
 
-# ruff: noqa: RUF001 (Russian text is meant to be Cyrillic)
-
 from __future__ import annotations
 
 import json

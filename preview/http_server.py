@@ -26,6 +26,13 @@ from urllib.parse import unquote
 from functions.contact.viewer import ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER
 from preview.lambda_events import HttpResponse, LocalLambdaContext, http_api_event, http_response
 from preview.reload import EVENTS_PATH, PREFIX, SCRIPT, SCRIPT_PATH, LiveReload, add_script
+from preview.staff_gateway import (
+    COGNITO_PATH,
+    CONFIG_PATH,
+    STAFF_PREFIX,
+    StaffGateway,
+    json_response,
+)
 from sitegen.build import build
 from sitegen.media_types import CONTENT_TYPES
 from sitegen.rendering import RenderCache
@@ -95,6 +102,8 @@ class PreviewServer(ThreadingHTTPServer):
         # module-level state (the Powertools resolver) relies on that. Other functions run in
         # this process (the notifier) share the lock: their metrics share Powertools' state.
         self.handler_lock = handler_lock or threading.Lock()
+        # The staff's API, config and Cognito, once the local AWS holds the user pool.
+        self.staff: StaffGateway | None = None
         super().__init__(address, PreviewRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -140,7 +149,9 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
     # Routing -------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        if self._is_api():
+        if self._path() == CONFIG_PATH:
+            self._send_staff_config()
+        elif self._is_api():
             self._invoke()
         else:
             super().do_GET()
@@ -152,7 +163,9 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             super().do_HEAD()
 
     def do_POST(self) -> None:
-        if self._is_api():
+        if self._path() == COGNITO_PATH:
+            self._forward_to_cognito()
+        elif self._is_api():
             self._invoke()
         else:
             self._not_allowed()
@@ -173,8 +186,11 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             return False
         return True
 
+    def _path(self) -> str:
+        return self.path.split("?", 1)[0]
+
     def _is_api(self) -> bool:
-        return self.path.split("?", 1)[0].startswith(API_PREFIX)
+        return self._path().startswith(API_PREFIX)
 
     def _not_allowed(self) -> None:
         # Read the body anyway, so the client is not cut off before it reads the answer.
@@ -211,7 +227,40 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
             self.client_address[0],
             now=dt.datetime.now(dt.UTC),
         )
-        self._write(self.server.invoke(event))
+        if self._path().startswith(STAFF_PREFIX):
+            self._write(self._invoke_staff(event))
+        else:
+            self._write(self.server.invoke(event))
+
+    # The staff --------------------------------------------------------------------------------
+
+    def _invoke_staff(self, event: dict) -> HttpResponse:
+        staff = self.server.staff
+        if staff is None:
+            return json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"})
+        with self.server.handler_lock:
+            return staff.invoke(event)
+
+    def _send_staff_config(self) -> None:
+        staff = self.server.staff
+        if staff is None:
+            self._write(json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"}))
+            return
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        self._write(json_response(HTTPStatus.OK, staff.config(f"http://{host}{COGNITO_PATH}")))
+
+    def _forward_to_cognito(self) -> None:
+        try:
+            body = self._read_body()
+        except MalformedRequest:
+            self.close_connection = True
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
+            return
+        staff = self.server.staff
+        if staff is None or body is None:
+            self._write(json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"}))
+            return
+        self._write(staff.forward_to_cognito(self.headers.get("X-Amz-Target"), body))
 
     def _cdn_headers(self) -> list[tuple[str, str]]:
         """The headers as CloudFront forwards them: the viewer's address and the origin secret

@@ -8,6 +8,11 @@ moto also forgets, when it executes a change set, to keep the new template, para
 outputs on the stack: a stack created through a change set has no outputs, and the next
 identical deploy looks like a change. The second fix keeps them, as CloudFormation does.
 
+moto's Cognito hands every user the same TOTP secret, `asdfasdfasdf`: 60 bits, where Cognito's
+are 160 and RFC 4226 asks 128 at least. Authenticator apps and pyotp refuse so short a key, so
+a first sign-in could not set up its authenticator. The third fix gives moto a secret of
+Cognito's length (still one fixed secret for everyone, as moto's design has it).
+
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
 
@@ -33,7 +38,11 @@ INTERNALS = {
     "moto.cloudformation.models:Stack._parse_template": "ad65dbca9b0285f2",
     "moto.cloudformation.models:Stack._create_output_map": "2fbf0e644ecec374",
     "moto.cloudformation.parsing:get_model_map": "fb06726090724d5f",
+    "moto.cognitoidp.models:CognitoIdpBackend.associate_software_token": "e2b4bb99a2501701",
+    "moto.cognitoidp.models:CognitoIdpBackend.verify_software_token": "e6c262e1768dcd4d",
 }
+# A TOTP secret as long as Cognito's: 20 bytes, 32 base32 characters (fixed, as moto's is).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 _applied = False
 # The originals, fingerprinted before they are replaced.
@@ -67,7 +76,7 @@ def supported_resource_types() -> set[str]:
 
 
 def apply() -> None:
-    """Apply both fixes, once per process."""
+    """Apply the fixes, once per process."""
     global _applied
     if _applied:
         return
@@ -76,6 +85,7 @@ def apply() -> None:
         _originals[name] = _resolve(name)
     _honour_key_spec()
     _keep_change_set_results()
+    _longer_totp_secret()
     _applied = True
 
 
@@ -119,3 +129,10 @@ def _keep_change_set_results() -> None:
         stack.output_map = stack._create_output_map()
 
     ChangeSet.apply = apply_change_set
+
+
+def _longer_totp_secret() -> None:
+    from moto.cognitoidp import models
+
+    # Read by name, at call time, by the two replaced-nothing internals fingerprinted above.
+    models.COGNITO_TOTP_MFA_SECRET = TOTP_SECRET

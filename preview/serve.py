@@ -30,6 +30,8 @@ from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
 from preview.local_aws import PortInUseError, ensure_port_free
 from preview.notifications import NotifierSetup, batching_window, running_notifier
 from preview.reload import BuildFailed, LiveReload
+from preview.staff_pool import TOTP_VARIABLE
+from preview.staff_start import start_staff
 from preview.watch import FolderWatcher
 from sitecontent.site import load_site
 from sitegen.build import SITE_DIR
@@ -147,6 +149,8 @@ def _site_origins(host: str, port: int) -> str:
 def _set_local_credentials() -> None:
     # Set before any AWS client exists: the stack, the handler and the operator all use them.
     os.environ.update(FAKE_CREDENTIALS)
+    # Inherited by the moto server's process: it then checks the staff's TOTP codes.
+    os.environ[TOTP_VARIABLE] = "true"
     os.environ.pop("AWS_PROFILE", None)
     os.environ.pop("AWS_SESSION_TOKEN", None)
     os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = LOCAL_REGION
@@ -172,6 +176,8 @@ def _start_form(
     form: FormFunction,
     content_dir: Path,
     notifications: NotificationStart,
+    httpd: PreviewServer,
+    site_url: str,
 ) -> None:
     """Once the local AWS is ready, let the real handler answer the form (on its own thread).
 
@@ -193,6 +199,7 @@ def _start_form(
     try:
         window = notifications.start(ready, content_dir)
         form.handler = _load_handler()
+        staff = start_staff(ready, content_dir, site_url)
     except Exception as exc:
         print(
             f"the form function failed to start: {type(exc).__name__}: {exc}; the form answers 503",
@@ -201,6 +208,8 @@ def _start_form(
         )
         raise
     _print_aws_banner(ready, window)
+    httpd.staff = staff.gateway
+    print(staff.sign_in_line(site_url), flush=True)
 
 
 class NotificationStart:
@@ -246,16 +255,18 @@ def _run(
     watcher = FolderWatcher([site.content_dir, SITE_DIR], live_reload.rebuild)
     server_thread = threading.Thread(target=httpd.serve_forever, name="preview-http", daemon=True)
     notifications = NotificationStart(httpd.handler_lock, window)
+    host, port = httpd.server_address[:2]
+    url = f"http://{LOOPBACK if host in ('0.0.0.0', '') else host}:{port}/"
     form_thread = threading.Thread(
         target=_start_form,
-        args=(aws, form, site.content_dir, notifications),
+        args=(aws, form, site.content_dir, notifications, httpd, url),
         name="preview-aws",
         daemon=True,
     )
     try:
         # The socket listens already; announcing it first means that whoever sees the site
         # answer has seen the banner too.
-        url = _print_banner(httpd, site.content_dir)
+        _print_banner(httpd, site.content_dir)
         server_thread.start()
         form_thread.start()
         watcher.start()

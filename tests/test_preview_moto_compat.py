@@ -31,3 +31,15 @@ def test_moto_compat_knows_the_resource_types_the_template_needs_most() -> None:
     assert {"AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::Lambda::Function"} <= supported
     # What moto lacks, and the stand-in therefore leaves out of the template.
     assert "AWS::CloudFront::Distribution" not in supported
+
+
+def test_moto_compat_totp_secret_is_one_an_authenticator_accepts() -> None:
+    # The gap: moto's own secret is 60 bits, and pyotp (like authenticator apps) refuses it.
+    import pyotp
+    from moto.cognitoidp import models
+
+    moto_compat.apply()
+    with pytest.raises(ValueError, match="112 bits"):
+        pyotp.TOTP("asdfasdfasdf").now()
+    assert models.COGNITO_TOTP_MFA_SECRET == moto_compat.TOTP_SECRET
+    assert len(pyotp.TOTP(models.COGNITO_TOTP_MFA_SECRET).now()) == 6

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -16,21 +17,29 @@ from collections.abc import Callable
 import pyotp
 from playwright.sync_api import Page
 
-from tests.support.preview import Preview
+from tests.support.preview import READY_SECONDS, Preview
 
 STAFF_LINE = re.compile(r"Staff sign-in: (\S+/admin/) as (\S+), temporary password (\S+)")
 NEW_PASSWORD = "Correct-horse-battery-42"
 
 
-def printed_staff(preview: Preview) -> tuple[str, str, str]:
-    """The admin page URL, email and temporary password the preview printed."""
-    printed = STAFF_LINE.search(preview.log())
-    assert printed, f"no staff sign-in line:\n{preview.log()}"
+def printed_staff(preview: Preview, timeout: float = READY_SECONDS) -> tuple[str, str, str]:
+    """The admin page URL, email and temporary password the preview printed.
+
+    The preview prints the line once its local AWS has the staff pool, which may be a moment
+    after the form's function answers.
+    """
+    deadline = time.monotonic() + timeout
+    while not (printed := STAFF_LINE.search(preview.log())):
+        assert time.monotonic() < deadline, f"no staff sign-in line:\n{preview.log()}"
+        assert preview.process.poll() is None, f"serve exited:\n{preview.log()}"
+        time.sleep(0.1)
     return printed.group(1), printed.group(2), printed.group(3)
 
 
 def add_staff(preview: Preview) -> tuple[str, str]:
     """A new member of staff in the preview's user pool: email and temporary password."""
+    printed_staff(preview)  # the pool exists
     with urllib.request.urlopen(f"{preview.url}/admin/config.json", timeout=30) as answer:
         pool = json.loads(answer.read())["user_pool_id"]
     email, password = f"staff.{uuid.uuid4().hex[:8]}@example.kz", "Temporary-password-1"

@@ -14,8 +14,7 @@ from pathlib import Path
 from sitegen.errors import BuildError
 
 STYLESHEET = "style.css"
-# The staff inbox's own rules, inlined after the site's in `/admin/` only: visitors never pay
-# for them.
+# The staff inbox's stylesheet, inlined in `/admin/` only: visitors never pay for it.
 ADMIN_STYLESHEET = "admin.css"
 INLINED = (STYLESHEET, ADMIN_STYLESHEET)
 ASSETS_URL = "/assets/"
@@ -59,5 +58,7 @@ def load_assets(assets_dir: Path) -> Assets:
         name = hashed_name(path.name, content)
         urls[path.name] = ASSETS_URL + name
         files[f"assets/{name}"] = content
-    css, admin = (_inline_css((assets_dir / name).read_text(encoding="utf-8")) for name in INLINED)
-    return Assets(css=css, urls=urls, files=files, admin_css=f"{css}\n{admin}")
+    css, admin_css = (
+        _inline_css((assets_dir / name).read_text(encoding="utf-8")) for name in INLINED
+    )
+    return Assets(css=css, urls=urls, files=files, admin_css=admin_css)

@@ -16,7 +16,7 @@ from sitecontent.contact_form import check_error_messages
 from sitecontent.policy import policy_versions
 from sitecontent.site import Site, load_site
 from sitecontent.strings import load_strings, strings_path
-from sitegen.admin import ADMIN_PAGE
+from sitegen.admin import ADMIN_PAGE, admin_word_files
 from sitegen.assets import load_assets
 from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
@@ -170,7 +170,9 @@ def build(
     if "index.html" in outputs:
         raise BuildError(str(content_dir), "no page may write the language picker, index.html")
     outputs["index.html"] = templates.render_root().encode("utf-8")
-    outputs[ADMIN_PAGE] = templates.render_admin().encode("utf-8")
+    word_files = admin_word_files(site, strings)
+    outputs[ADMIN_PAGE] = templates.render_admin(word_files).encode("utf-8")
+    outputs.update({file.path: file.content for file in word_files.values()})
     outputs.update(assets.files)
     outputs["sitemap.xml"] = sitemap_xml(site, pages).encode("utf-8")
     outputs["robots.txt"] = robots_txt(site).encode("utf-8")

@@ -93,7 +93,7 @@ def admin_headers(site_headers: dict[str, str], sign_in_origin: str = "") -> dic
     directives = {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
-        # The admin page inlines the site's stylesheet and its own: the site lists both hashes.
+        # The site's CSP lists the hashes of both inlined stylesheets, the public pages' and this.
         "style-src": site_policy["style-src"],
         "img-src": ["'self'"],
         "connect-src": ["'self'", *([sign_in_origin] if sign_in_origin else [])],

@@ -31,6 +31,13 @@ def page_config(html: str) -> dict:
     return json.loads(found.group(1))
 
 
+def words(out_dir: Path, config: dict, language: str) -> dict[str, str]:
+    """A language's words, from the file the page's config names."""
+    url = config["words"][language]
+    assert url.startswith("/assets/")
+    return json.loads((out_dir / url.removeprefix("/")).read_text(encoding="utf-8"))
+
+
 def directives(csp: str) -> dict[str, list[str]]:
     return {name: values for name, *values in (part.split() for part in csp.split(";"))}
 
@@ -68,21 +75,22 @@ def test_admin_page_never_carries_analytics(analytics_build: Path) -> None:
     assert not any(host in html for host in ANALYTICS_HOSTS)
 
 
-def test_admin_page_carries_every_language_and_reads_in_the_default(
-    built_site: BuildResult,
-) -> None:
-    html = admin_html(built_site.out_dir)
+def test_admin_page_has_every_language_and_reads_in_the_default(built_site: BuildResult) -> None:
+    out = built_site.out_dir
+    html = admin_html(out)
     config = page_config(html)
 
-    assert (
-        '<html lang="ru">' in html
-        and '<h1 id="sign-in-title" data-t="sign_in_title">Вход</h1>' in html
-    )
+    assert '<html lang="ru">' in html
+    assert '<h1 id="sign-in-title" data-t="sign_in_title">Вход</h1>' in html
     assert config["languages"] == ["ru", "en"] and config["defaultLanguage"] == "ru"
-    assert config["words"]["en"]["sign_in"] == "Sign in"
-    assert config["words"]["ru"]["reply_subject"] == "Ваше обращение на estimation.kz"
-    assert config["words"]["en"]["reply_subject"] == "Your message to estimation.kz"
-    assert set(config["words"]["ru"]) == set(config["words"]["en"])
+    assert words(out, config, "en")["sign_in"] == "Sign in"
+    assert words(out, config, "ru")["mark_answered"] == "Отметить как отвеченное"
+    assert set(words(out, config, "ru")) == set(words(out, config, "en"))
+    assert config["replySubjects"] == {
+        "ru": "Ваше обращение на estimation.kz",
+        "en": "Your message to estimation.kz",
+    }
+    assert config["languageNames"] == {"ru": "Русский", "en": "English"}
     assert config["issuer"] == "estimation.kz"
 
 
@@ -103,10 +111,11 @@ def test_admin_page_a_language_folder_adds_its_words(tmp_path: Path) -> None:
     shutil.copytree(KAZAKH_FIXTURE, content / "kk")
     set_site_option(content, "languages =", 'languages = ["ru", "en", "kk"]')
 
-    config = page_config(admin_html(build(content, tmp_path / "dist").out_dir))
+    out = build(content, tmp_path / "dist").out_dir
+    config = page_config(admin_html(out))
 
     assert config["languages"] == ["ru", "en", "kk"]
-    assert config["words"]["kk"]["sign_in"] == "Кіру"
+    assert words(out, config, "kk")["sign_in"] == "Кіру"
     assert 'data-language="kk" lang="kk"' in admin_html(tmp_path / "dist")
 
 

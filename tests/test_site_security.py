@@ -55,7 +55,7 @@ def test_security_every_page_inlines_exactly_the_hashed_css(built_site: BuildRes
         assert style_hash(styles[0]) in allowed, name
         inlined.add(style_hash(styles[0]))
         assert " style=" not in html, f"{name} has a style attribute the CSP would block"
-    # The public pages' stylesheet and the staff inbox's (the site's and its own): no other.
+    # The public pages' stylesheet and the staff inbox's: no other.
     assert sorted(allowed) == sorted(inlined) and len(allowed) == 2
 
 

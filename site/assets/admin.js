@@ -4,7 +4,8 @@
 //   read them after the tab is gone, and the page revokes its session when the tab closes.
 // - Everything a visitor typed goes into the page as text (textContent), never as markup, with
 //   control and direction characters shown as escapes, as the operator CLI shows them.
-// - The page carries every language's words (sitegen/admin.py) and stores nothing.
+// - Each language's words are a file of their own (sitegen/admin.py), loaded when shown; the
+//   page stores nothing in the browser.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("admin-config").textContent);
@@ -13,6 +14,7 @@
   var HIDDEN = characterClass("[\\p{Cc}\\p{Cf}]", "[\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff]");
   var KAZAKHSTAN_OFFSET_MS = 5 * 60 * 60 * 1000; // UTC+5 all year since 1 March 2024
   var language = preferredLanguage();
+  var words = {}; // language -> its words, once loaded
   var cognito = null; // {endpoint, clientId}, from /admin/config.json
   var tokens = null; // {access, refresh}
   var pending = null; // a sign-in between its steps: {email, username, session}
@@ -41,8 +43,16 @@
     return config.defaultLanguage;
   }
 
-  function t(key, values, lang) {
-    var text = config.words[lang || language][key];
+  function loadWords(code) {
+    if (words[code]) return Promise.resolve();
+    return fetch(config.words[code], { credentials: "omit" }).then(function (response) {
+      if (!response.ok) throw new Error("words " + response.status);
+      return response.json();
+    }).then(function (table) { words[code] = table; });
+  }
+
+  function t(key, values) {
+    var text = (words[language] || {})[key] || "";
     Object.keys(values || {}).forEach(function (name) {
       text = text.split("{" + name + "}").join(String(values[name]));
     });
@@ -84,7 +94,7 @@
   }
 
   function languageName(code) {
-    return config.words[code] ? config.words[code].language_name : printable(code);
+    return config.languageNames[code] || printable(code);
   }
 
   function fullName(data) {
@@ -101,7 +111,7 @@
     var recipient = at > 0
       ? encodeURIComponent(text.slice(0, at)) + "@" + encodeURIComponent(text.slice(at + 1))
       : encodeURIComponent(text);
-    var subject = t("reply_subject", null, config.words[locale] ? locale : config.defaultLanguage);
+    var subject = config.replySubjects[locale] || config.replySubjects[config.defaultLanguage];
     return "mailto:" + recipient + "?subject=" + encodeURIComponent(subject);
   }
 
@@ -148,14 +158,14 @@
       event.preventDefault();
       say(null);
       busy(form, true);
-      Promise.resolve().then(step).catch(failed).then(function () { busy(form, false); });
+      whenReady(step).catch(failed).then(function () { busy(form, false); });
     });
   }
 
   function onClick(id, step) {
     $(id).addEventListener("click", function () {
       say(null);
-      Promise.resolve().then(step).catch(failed);
+      whenReady(step).catch(failed);
     });
   }
 
@@ -565,7 +575,7 @@
     var box = $("mfa-qr");
     box.textContent = "";
     var script = document.querySelector("script[data-qrcode-library]");
-    var ready = script && window.qrcode ? Promise.resolve() : new Promise(function (resolve, reject) {
+    var loaded = script && window.qrcode ? Promise.resolve() : new Promise(function (resolve, reject) {
       script = element("script");
       script.src = qrScript;
       script.setAttribute("data-qrcode-library", "");
@@ -573,7 +583,7 @@
       script.onerror = reject;
       document.head.appendChild(script);
     });
-    ready.then(function () {
+    loaded.then(function () {
       var code = window.qrcode(0, "M");
       code.addData(link);
       code.make();
@@ -608,7 +618,11 @@
   // Wiring -------------------------------------------------------------------------------------
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-language]"), function (button) {
-    button.addEventListener("click", function () { useLanguage(button.getAttribute("data-language")); });
+    button.addEventListener("click", function () {
+      var code = button.getAttribute("data-language");
+      ready = ready.then(function () { return loadWords(code); })
+        .then(function () { useLanguage(code); }, function () { return null; });
+    });
   });
   onSubmit("sign-in-form", signIn);
   onSubmit("new-password-form", setNewPassword);
@@ -635,13 +649,18 @@
     var shown = notice;
     notice = null;
     say(null);
-    Promise.resolve().then(route).then(function () { if (shown) say(shown); }).catch(failed);
+    whenReady(route).then(function () { if (shown) say(shown); }).catch(failed);
   });
   // Closing the tab ends its session: the refresh token is revoked, so no token outlives it.
   window.addEventListener("pagehide", function (event) {
     if (event.persisted || !tokens || !tokens.refresh) return;
     callCognito("RevokeToken", { Token: tokens.refresh, ClientId: cognito.clientId }, true).catch(function () { return null; });
   });
-  useLanguage(language);
+  // Everything the staff member does waits for the words it may need to say (loaded again if
+  // the first try failed).
+  var ready = loadWords(language).then(function () { useLanguage(language); }, function () { return null; });
+  function whenReady(step) {
+    return ready.then(function () { return loadWords(language); }).then(step);
+  }
   loadConfig().catch(function () { return null; });
 }());

@@ -1,4 +1,4 @@
-"""The staff inbox page in Debian's Chromium against hostile stored content.
+"""The staff inbox page in Debian's Chromium: hostile stored content, and its languages.
 
 What a visitor typed reaches this page from the staff API. A name can hold only letters (the
 form function checks), but the store may hold older or restored data, and a message may hold
@@ -177,6 +177,27 @@ def test_admin_page_shows_hostile_content_as_text(page: Page, site_url: str) -> 
     hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.href)")
     assert not [href for href in hrefs if href.lower().startswith("javascript:")]
     assert pwned(page) is None
+
+
+def test_admin_page_switches_language_and_keeps_the_session(page: Page, site_url: str) -> None:
+    back_end = FakeBackEnd(site_url)
+    message_id = back_end.add("Абенова", "Здравствуйте", "visitor@example.kz", "en")
+    sign_in(page, site_url, back_end, f"#{message_id}")
+    page.locator("#message-title").filter(has_text="Message from Абенова").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.click("button[data-language=ru]")
+
+    page.locator("#message-title").filter(has_text="Сообщение от Абенова").wait_for()
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.inner_text("#mark-answered") == "Отметить как отвеченное"
+    assert page.get_attribute("button[data-language=ru]", "aria-pressed") == "true"
+    assert page.inner_text("#signed-in-as") == f"Вы вошли как {STAFF}"
+    # The reply stays in the visitor's language.
+    assert "subject=Your%20message%20to%20estimation.kz" in (
+        page.get_attribute("#reply", "href") or ""
+    )
+    assert back_end.cognito_calls == ["InitiateAuth"]
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

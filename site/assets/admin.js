@@ -658,7 +658,8 @@
   });
   // Everything the staff member does waits for the words it may need to say (loaded again if
   // the first try failed).
-  var ready = loadWords(language).then(function () { useLanguage(language); }, function () { return null; });
+  var ready = loadWords(language).then(function () { useLanguage(language); }, function () { return null; })
+    .then(function () { document.documentElement.classList.remove("words-pending"); });
   function whenReady(step) {
     return ready.then(function () { return loadWords(language); }).then(step);
   }

@@ -46,7 +46,7 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
 }
-# The function's own answer when storage is unavailable (README, "Answers"), so the page's
+# The function's own answer when storage is unavailable (docs/form-api.md, "Answers"), so the page's
 # script shows its usual message; a form post gets the same JSON.
 UNAVAILABLE = {
     "statusCode": 503,

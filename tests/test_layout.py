@@ -77,3 +77,14 @@ def test_layout_module_needs_only_the_standard_library(where: str) -> None:
         if name not in allowed
     ]
     assert outside == []
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/developing.md"])
+def test_layout_table_names_every_package_and_folder(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    heading = "## Layout\n" if document == "README.md" else "## The layout\n"
+    table = text[text.index(heading) :].split("```")[1]
+    named = {line.split()[0] for line in table.splitlines() if line and not line[0].isspace()}
+    folders = {path.parent.name + "/" for path in ROOT.glob("*/__init__.py")}
+
+    assert folders | {"build.py", "content/", "site/"} <= named

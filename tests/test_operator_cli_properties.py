@@ -1,7 +1,7 @@
-"""The operator CLI over generated arguments: never a traceback, always the README's exit code.
+"""The operator CLI over generated arguments: never a traceback, always the guide's exit code.
 
-Each example is a command line and what the README's exit-code table says it must end in:
-done, not found, usage, refused or AWS failure. Hypothesis runs with the deterministic
+Each example is a command line and what the exit-code table of docs/operating.md says it must
+end in: done, not found, usage, refused or AWS failure. Hypothesis runs with the deterministic
 profile `tests/conftest.py` loads, against the template's stack in moto.
 """
 
@@ -30,9 +30,9 @@ MISSING_TABLE = "no-such-table"
 
 
 def readme_exit_codes() -> dict[str, int]:
-    """The README's exit-code table, by the meaning each row starts with (`usage`, ...)."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (\d) \| ([A-Za-z][A-Za-z ]*?)[:(|]", readme, flags=re.MULTILINE)
+    """docs/operating.md's exit-code table, by the meaning each row starts with (`usage`, ...)."""
+    guide = (ROOT / "docs" / "operating.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d) \| ([A-Za-z][A-Za-z ]*?)[:(|]", guide, flags=re.MULTILINE)
     return {meaning.strip(): int(code) for code, meaning in rows}
 
 
@@ -138,7 +138,7 @@ def _combined(command: list[str], parts: list[Part], otherwise: str) -> tuple[li
 
 @st.composite
 def command_lines(draw: st.DrawFn) -> tuple[list[str], str]:
-    """One command line and the meaning of the exit code the README promises for it."""
+    """One command line and the meaning of the exit code docs/operating.md promises for it."""
     kind = draw(st.sampled_from(["email", "id", "list", "audit", "mailing-list", "unknown"]))
     if kind == "email":
         command = draw(st.sampled_from(["find", "export", "unsubscribe", "withdraw"]))

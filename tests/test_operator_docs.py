@@ -1,4 +1,4 @@
-"""The README's section for operator staff documents every command, option and exit code."""
+"""docs/operating.md, the operator staff's guide, documents every command, option and exit code."""
 
 from __future__ import annotations
 
@@ -19,10 +19,8 @@ MAILTO_SUBJECT = re.compile(r"mailto:[^?\s>)]+\?subject=([^>)\n]+)")
 
 
 def operator_section() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = readme.index("## For operator staff")
-    end = readme.find("\n## ", start + 1)
-    return readme[start : end if end != -1 else None]
+    """The operator staff's guide, docs/operating.md."""
+    return (ROOT / "docs" / "operating.md").read_text(encoding="utf-8")
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:

@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one subparser per command."""
     parser = argparse.ArgumentParser(
         prog=PROGRAM,
-        description="Answer the requests the privacy policy invites; see README.md.",
+        description="Answer the requests the privacy policy invites; see docs/operating.md.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -255,7 +255,7 @@ def _from_environment(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the exit code the README documents."""
+    """Run one command; return the exit code docs/operating.md documents."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage error (or the help)

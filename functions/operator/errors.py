@@ -1,4 +1,4 @@
-"""What can go wrong for an operator, each with the exit code the README documents."""
+"""What can go wrong for an operator, each with the exit code docs/operating.md documents."""
 
 from __future__ import annotations
 

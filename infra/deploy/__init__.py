@@ -61,7 +61,7 @@ DRY_RUN_STEP = "Plan the rest, reading AWS without changing it"
 # section 7), which the operator decides on; the deploy only reminds them.
 CROSS_BORDER_NOTE = (
     "note: region {region} is outside Kazakhstan and content/site.toml does not ask for "
-    "cross-border consent (ask_cross_border_consent = false); see README.md, "
+    "cross-border consent (ask_cross_border_consent = false); see docs/deploying.md, "
     "'Choosing the AWS region'"
 )
 SHOWN_OUTPUTS = ("SiteUrl", "ApiUrl", "SubmissionsTableName", "OperatorPolicyArn")
@@ -109,7 +109,7 @@ def _bytecode_compiler(progress: Progress) -> str | None:
             raise DeployError(str(missing)) from None
         progress.say(
             f"{missing}, so the zip carries no bytecode: each cold start compiles the code "
-            "again (about a second more); see README.md, 'Cold start'"
+            "again (about a second more); see docs/form-api.md, 'Cold start'"
         )
         return None
     progress.say(f"bytecode written by {found.describe()}")

@@ -265,7 +265,7 @@
   });
 
   // Wake the form's function while the visitor types, so their send does not wait for it to
-  // start (README, "Cold start"): one bare request per page view, without cookies, referrer
+  // start (docs/form-api.md, "Cold start"): one bare request per page view, without cookies, referrer
   // or anything else about the visitor, never cached. A page shown again from the
   // back/forward cache is a new view, perhaps after the function went idle.
   function warmUp() {

@@ -1,8 +1,8 @@
 """Figures for the operator CLI: the time an operator waits, and the mailing list at scale.
 
-Targets (set for issue 6, where the README promises them): answering one person's email
+Targets (set for issue 6, where the docs promise them): answering one person's email
 (`find`, `export`, `withdraw`) ≤ 2 s each; `mailing-list` over 1,000 submissions ≤ 60 s,
-the scale the README calls fine for a full table scan with decryption. Measured on moto in
+the scale docs/operating.md calls fine for a full table scan with decryption. Measured on moto in
 this process, so the figures are this code's own cost; real AWS adds its round trips, and
 moto adds one of its own to every transaction (`withdraw`): it copies each table it writes
 to, so that figure grows with the table, as DynamoDB's does not.

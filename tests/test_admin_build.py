@@ -80,7 +80,7 @@ def test_admin_page_has_every_language_and_reads_in_the_default(built_site: Buil
     html = admin_html(out)
     config = page_config(html)
 
-    assert '<html lang="ru">' in html
+    assert '<html lang="ru" class="words-pending">' in html
     assert '<h1 id="sign-in-title" data-t="sign_in_title">Вход</h1>' in html
     assert config["languages"] == ["ru", "en"] and config["defaultLanguage"] == "ru"
     assert words(out, config, "en")["sign_in"] == "Sign in"

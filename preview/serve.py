@@ -196,10 +196,12 @@ def _start_form(
     aws.watch(lambda code: _local_aws_stopped(form, code))
     _set_function_environment(ready, content_dir)
     form.function_name = ready.outputs["ContactFunctionName"]
+    # The notifications' links lead to this preview's staff inbox.
+    os.environ["SITE_URL"] = site_url
     try:
         window = notifications.start(ready, content_dir)
-        form.handler = _load_handler()
         staff = start_staff(ready, content_dir, site_url)
+        handler = _load_handler()
     except Exception as exc:
         print(
             f"the form function failed to start: {type(exc).__name__}: {exc}; the form answers 503",
@@ -207,9 +209,11 @@ def _start_form(
             flush=True,
         )
         raise
+    # Everything is announced before the form answers: whoever sees it work has seen these.
     _print_aws_banner(ready, window)
     httpd.staff = staff.gateway
     print(staff.sign_in_line(site_url), flush=True)
+    form.handler = handler
 
 
 class NotificationStart:

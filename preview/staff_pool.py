@@ -12,12 +12,9 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from infra.cloudformation import load_template
-from sitecontent.site import load_site
-from sitecontent.strings import load_strings
 
 POOL = "StaffUserPool"
 CLIENT = "StaffUserPoolClient"
@@ -44,18 +41,6 @@ class StaffPool:
     @property
     def issuer(self) -> str:
         return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
-
-
-def invitation(content_dir: Path, admin_url: str) -> dict[str, str]:
-    """The template's invitation parameters, in the site's default language."""
-    strings = load_strings(content_dir, load_site(content_dir).default_language)
-    return {
-        "StaffInvitationSubject": strings["staff_invitation.subject"],
-        # Cognito fills {username} and {####} itself; the page's address is ours to give.
-        "StaffInvitationMessage": strings["staff_invitation.message"].replace(
-            "{admin_url}", admin_url
-        ),
-    }
 
 
 def _resolved(node: Any, parameters: dict[str, str], stack: str) -> Any:

@@ -19,11 +19,12 @@ from functions.operator.audit import AuditTrail
 from functions.operator.aws import Aws
 from functions.operator.resources import Resources
 from functions.operator.store import AuditedStore
+from infra.staff import invitation
 from preview.aws_process import LocalAws
 from preview.jwt_authorizer import JwtAuthorizer
 from preview.lambda_events import LOCAL_REGION
 from preview.staff_gateway import STAFF_HANDLER, StaffGateway
-from preview.staff_pool import create_staff_pool, invitation, temporary_password
+from preview.staff_pool import create_staff_pool, temporary_password
 from sitecontent.site import load_site
 
 STACK_NAME = "preview"

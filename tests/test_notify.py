@@ -68,7 +68,8 @@ def test_notify_one_batch_is_one_message_naming_every_id(
     assert message["subject"] == "estimation.kz: новые обращения: 3"
     text = message["text"]
     assert text.startswith("Новые обращения через форму на сайте: 3.")
-    assert UUID.findall(text) == [i for i in ids for _ in range(2)]  # the entry and its command
+    # Each id three times: the entry, its link to the staff inbox, and its command.
+    assert UUID.findall(text) == [i for i in ids for _ in range(3)]
     assert text.count("Язык: Русский (ru)") == 2 and text.count("Язык: English (en)") == 1
     assert "Все обращения без ответа: estimation-operator --stack" in text  # noqa: RUF001
 
@@ -125,6 +126,19 @@ def test_notify_command_in_the_message_shows_the_submission(
     assert words[1:5] == ["--stack", contact.stack.name, "--region", REGION]
 
 
+def test_notify_links_each_id_to_the_staff_inbox_beside_the_command(
+    contact: ContactFunction, notifier: Notifier
+) -> None:
+    submission_id = submit(contact)
+    notifier.run()
+    (message,) = notifier.mailbox.messages()
+    lines = [line.strip() for line in message["text"].splitlines()]
+    link = f"https://estimation.kz/admin/#{submission_id}"
+    (index,) = [i for i, line in enumerate(lines) if line.endswith(link)]
+    # The CLI command stays, right under the link.
+    assert lines[index + 1].endswith(f"show {submission_id}")
+
+
 @pytest.mark.parametrize(("language", "subject"), [("en", "estimation.kz: new submissions: 1")])
 def test_notify_speaks_the_sites_default_language(
     contact: ContactFunction, tmp_path, language: str, subject: str
@@ -167,7 +181,7 @@ def test_notify_splits_a_batch_longer_than_one_message(
     notifier.run(records)
 
     messages = notifier.mailbox.messages()
-    assert [len(UUID.findall(m["text"])) // 2 for m in messages] == [2, 2, 1]
+    assert [len(UUID.findall(m["text"])) // 3 for m in messages] == [2, 2, 1]
     assert {i for m in messages for i in UUID.findall(m["text"])} == set(ids)
 
 

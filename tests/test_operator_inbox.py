@@ -347,3 +347,29 @@ def test_answered_and_its_audit_record_are_one_transaction(
 
     assert "answered_at" not in stored_item(contact.stack, submission_id)
     assert operator("inbox", "--json").json()["submissions"][0]["id"] == submission_id
+
+
+def test_operator_index_unanswered_brings_older_submissions_into_the_inbox(
+    contact: ContactFunction, operator: Operator
+) -> None:
+    import boto3
+
+    waiting, _ = submit(contact)
+    answered, _ = submit(contact)
+    assert operator("--yes", "answered", answered).code == 0
+    # As a stack stored them before the inbox had its index: no `awaiting_answer`.
+    boto3.client("dynamodb").update_item(
+        TableName=contact.stack.outputs["SubmissionsTableName"],
+        Key={"id": {"S": waiting}},
+        UpdateExpression="REMOVE awaiting_answer",
+    )
+    listed = [s["id"] for s in operator("inbox", "--json").json()["submissions"]]
+    assert waiting not in listed
+
+    result = operator("index-unanswered")
+
+    assert result.code == 0, result.err
+    assert waiting in result.out and answered not in result.out
+    listed = [s["id"] for s in operator("inbox", "--json").json()["submissions"]]
+    assert listed == [waiting]
+    assert "0 submission(s)" in operator("index-unanswered").out

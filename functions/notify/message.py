@@ -3,7 +3,9 @@
 In the site's default language, with the words of `[notification]` in its `strings.toml`. It
 holds ids, times (UTC and Kazakhstan's), languages and operator commands: nothing a visitor
 typed, not even the email's keyed hash, because the mail leaves the store for the operator's
-mailbox (a provider in another country).
+mailbox (a provider in another country). Each id links to the staff inbox's page for it
+(`https://<site>/admin/#<id>`), which shows the message after sign-in; the CLI command that
+shows it follows.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class NotificationWords:
     received: str
     language: str
     inbox: str
+    open: str
     language_names: dict[str, str]
 
 
@@ -67,6 +70,7 @@ def load_words(content_dir: Path) -> NotificationWords:
         received=strings["notification.received"],
         language=strings["notification.language"],
         inbox=strings["notification.inbox"],
+        open=strings["notification.open"],
         language_names=names,
     )
 
@@ -93,13 +97,27 @@ class OperatorCommand:
         return self._line("inbox")
 
 
+@dataclass(frozen=True)
+class StaffInbox:
+    """The staff inbox's page, where a notification's links lead."""
+
+    site_url: str
+
+    def link(self, submission_id: str) -> str:
+        """The page that opens this submission after sign-in."""
+        return f"{self.site_url.rstrip('/')}/admin/#{submission_id}"
+
+
 def _language(words: NotificationWords, locale: str) -> str:
     name = words.language_names.get(locale)
     return f"{name} ({locale})" if name else locale
 
 
 def compose(
-    arrivals: Sequence[Arrival], words: NotificationWords, command: OperatorCommand
+    arrivals: Sequence[Arrival],
+    words: NotificationWords,
+    command: OperatorCommand,
+    staff_inbox: StaffInbox,
 ) -> Notification:
     """The notification of these arrivals, oldest first."""
     ordered = sorted(arrivals, key=lambda arrival: (arrival.created_at, arrival.submission_id))
@@ -111,6 +129,7 @@ def compose(
             f"{number}. {arrival.submission_id}",
             "   " + words.received.format(utc=utc, local=local),
             "   " + words.language.format(language=_language(words, arrival.locale)),
+            "   " + words.open.format(link=staff_inbox.link(arrival.submission_id)),
             "   " + command.show(arrival.submission_id),
             "",
         ]

@@ -20,12 +20,14 @@ from functions.notify.message import (
     Arrival,
     NotificationWords,
     OperatorCommand,
+    StaffInbox,
     compose,
     load_words,
 )
 from functions.notify.publisher import PublishFailed, TopicPublisher
 from functions.notify.settings import NotifierSettings, load_settings
 from functions.submission_item import CREATED_AT, ID, LOCALE
+from sitecontent.site import load_site
 
 # The template's mapping hands over at most this many records (BatchSize), so one batch is one
 # message and a retried batch never repeats a message that went out; a longer batch is split.
@@ -37,6 +39,7 @@ class Runtime:
     settings: NotifierSettings
     words: NotificationWords
     command: OperatorCommand
+    staff_inbox: StaffInbox
     publisher: TopicPublisher
 
 
@@ -69,6 +72,7 @@ def _build() -> Runtime:
         settings=settings,
         words=load_words(settings.content_dir),
         command=OperatorCommand(settings.stack_name, settings.region, settings.endpoint_url),
+        staff_inbox=StaffInbox(settings.site_url or load_site(settings.content_dir).base_url),
         publisher=TopicPublisher(sns, settings.topic_arn),
     )
 
@@ -105,7 +109,7 @@ def notify(event: DynamoDBStreamEvent) -> list[str]:
     runtime = current()
     message_ids = []
     for chunk in _chunks(arrivals(event), MAX_PER_MESSAGE):
-        notification = compose(chunk, runtime.words, runtime.command)
+        notification = compose(chunk, runtime.words, runtime.command, runtime.staff_inbox)
         ids = list(notification.submission_ids)
         try:
             message_id = runtime.publisher.publish(notification)

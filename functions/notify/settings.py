@@ -25,6 +25,9 @@ class NotifierSettings:
     # Only where AWS is a stand-in (the preview's moto server): the operator needs it too.
     endpoint_url: str | None
     content_dir: Path
+    # Where the notification's links lead; the site's `base_url` (content/site.toml) unless
+    # set (the preview sets its own address).
+    site_url: str | None
 
 
 def _required(name: str) -> str:
@@ -42,4 +45,5 @@ def load_settings() -> NotifierSettings:
         region=_required("AWS_REGION"),
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         content_dir=Path(os.environ.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+        site_url=os.environ.get("SITE_URL") or None,
     )

@@ -20,6 +20,7 @@ from functions.submission_item import (
     ANONYMISED,
     ANSWERED_AT,
     ANSWERED_BY,
+    AWAITING,
     AWAITING_ANSWER,
     BLOCKED,
     CONSENTS,
@@ -282,3 +283,30 @@ def update(
         expected_values={PERSONAL_DATA: item[PERSONAL_DATA]},
     )
     return Outcome("updated", submissions.store.apply([change], audit.recorder("update", fields)))
+
+
+def index_unanswered(submissions: Submissions, audit: AuditTrail) -> Outcome:
+    """Put the unanswered submissions stored before the inbox had its index into it.
+
+    Run once after upgrading a stack whose table predates `awaiting_answer`: without it, the
+    inbox (the browser's and `inbox`) would not list those submissions. Scans the table once;
+    running it again changes nothing.
+    """
+    targets = [
+        item
+        for item in submissions.store.scan()
+        if item[STATUS] in WITH_PERSONAL_DATA
+        and ANSWERED_AT not in item
+        and AWAITING_ANSWER not in item
+    ]
+    changes = [
+        Change(
+            item[ID],
+            expected_statuses=WITH_PERSONAL_DATA,
+            set_values={AWAITING_ANSWER: AWAITING},
+            expected_absent=(ANSWERED_AT,),
+        )
+        for item in targets
+    ]
+    changed = submissions.store.apply(changes, audit.recorder("index-unanswered"))
+    return Outcome("put in the inbox's index", changed)

@@ -16,16 +16,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from functions.operator import actions, display, inbox, queries, restore
+from functions.operator import actions, display, inbox, queries, restore, staff
 from functions.operator.audit import AuditTrail, caller_identity, printable
 from functions.operator.aws import Aws
 from functions.operator.errors import EXIT_OK, OperatorError, RefusedError, UsageError
 from functions.operator.records import Submissions, submission_id
-from functions.operator.resources import ENVIRONMENT, OPTIONS, STACK_VARIABLE, resolve_resources
+from functions.operator.resources import (
+    ENVIRONMENT,
+    OPTIONS,
+    STACK_VARIABLE,
+    deployed_outputs,
+    resolve_resources,
+)
 from functions.operator.store import AuditedStore
 from functions.submission_item import PERSONAL_DATA_FIELDS, utc_timestamp
 
 PROGRAM = "estimation-operator"
+USER_POOL_VARIABLE = "STAFF_USER_POOL_ID"
+USER_POOL_OUTPUT = "StaffUserPoolId"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 # `update` takes one option per text field; phones come as repeated `--phone` options.
@@ -171,10 +179,29 @@ def build_parser() -> argparse.ArgumentParser:
         "id", metavar="ID"
     )
     command("reapply", "after a backup restore, destroy again what was withdrawn or anonymised")
+    command(
+        "index-unanswered",
+        "once after upgrading: put unanswered submissions stored before the inbox's index in it",
+    )
     listing = command("list", "metadata of submissions, a page at a time")
     listing.add_argument("--since", type=_since, metavar="DATE")
     listing.add_argument("--limit", type=_page_size, default=DEFAULT_PAGE_SIZE, metavar="N")
     listing.add_argument("--next-token", metavar="TOKEN")
+    members = command("staff", "the staff who sign in to the browser's inbox (/admin/)")
+    members.add_argument(
+        "--user-pool",
+        dest="user_pool_id",
+        metavar="ID",
+        help=f"the staff's Cognito user pool [{USER_POOL_VARIABLE}; else the stack's output]",
+    )
+    member_actions = members.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    member_actions.add_parser(
+        "add", help="add a member of staff; Cognito emails them a temporary password"
+    ).add_argument("email", metavar="EMAIL")
+    member_actions.add_parser("list", help="every member of staff, by email")
+    member_actions.add_parser(
+        "remove", help="disable a member of staff and sign them out everywhere"
+    ).add_argument("email", metavar="EMAIL")
     audit = command("audit", "the audit trail of operator actions, oldest first")
     audit.add_argument("--since", type=_since, metavar="DATE")
     audit.add_argument("--submission", metavar="ID", help="only actions on this submission")
@@ -219,6 +246,29 @@ def _audit(run: Run, args: argparse.Namespace) -> None:
     run.print_json(records)
 
 
+def _user_pool_id(run: Run, args: argparse.Namespace) -> str:
+    pool = args.user_pool_id or os.environ.get(USER_POOL_VARIABLE)
+    if not pool and args.stack:
+        pool = deployed_outputs(run.aws, args.stack).get(USER_POOL_OUTPUT)
+    if not pool:
+        raise UsageError(f"no user pool: give --user-pool ID, {USER_POOL_VARIABLE} or --stack NAME")
+    return pool
+
+
+def _staff(run: Run, args: argparse.Namespace) -> None:
+    pool = _user_pool_id(run, args)
+    cognito = run.aws.client("cognito-idp")
+    store = run.submissions.store
+    if args.staff_command == "list":
+        run.print_json([member.as_json() for member in staff.members(cognito, pool)])
+    elif args.staff_command == "add":
+        name = staff.add(cognito, pool, store, run.audit, args.email)
+        run.stdout.write(f"added {name}: Cognito emails them a temporary password\n")
+    else:
+        name = staff.remove(cognito, pool, store, run.audit, args.email)
+        run.stdout.write(f"removed {name}: disabled and signed out everywhere\n")
+
+
 COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
     "find": lambda run, a: run.print_json(queries.find(run.submissions, a.email)),
     "export": lambda run, a: run.print_json(queries.export(run.submissions, run.audit, a.email)),
@@ -231,6 +281,7 @@ COMMANDS: dict[str, Callable[[Run, argparse.Namespace], None]] = {
     "audit": _audit,
     "inbox": _inbox,
     "show": _show,
+    "staff": _staff,
 }
 CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
     "unsubscribe": lambda run, a: actions.unsubscribe(run.submissions, run.audit, a.email),
@@ -243,6 +294,7 @@ CHANGES: dict[str, Callable[[Run, argparse.Namespace], actions.Outcome]] = {
     ),
     "answered": lambda run, a: actions.answered(run.submissions, run.audit, a.id, run.confirm),
     "reapply": lambda run, a: restore.reapply(run.submissions, run.audit, run.confirm),
+    "index-unanswered": lambda run, a: actions.index_unanswered(run.submissions, run.audit),
 }
 
 

@@ -7,6 +7,7 @@ set is deleted unexecuted, unchanged files are not uploaded, and the CDN is left
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from infra.deploy.template import (
     origin_secret,
 )
 from infra.runtime_python import VARIABLE, RuntimePythonNotFound, find_runtime_python
+from infra.staff import CONFIG_PATH, admin_config, invitation
 from sitecontent.site import Site, load_site
 from sitegen.errors import BuildError
 
@@ -64,7 +66,14 @@ CROSS_BORDER_NOTE = (
     "cross-border consent (ask_cross_border_consent = false); see docs/deploying.md, "
     "'Choosing the AWS region'"
 )
-SHOWN_OUTPUTS = ("SiteUrl", "ApiUrl", "SubmissionsTableName", "OperatorPolicyArn")
+SHOWN_OUTPUTS = (
+    "SiteUrl",
+    "ApiUrl",
+    "SubmissionsTableName",
+    "OperatorPolicyArn",
+    "StaffUserPoolId",
+    "StaffUserPoolClientId",
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,8 @@ class Prepared:
     artefact: Artefact
     excluded: frozenset[str]
     template: Template
+    # The staff invitation's words, in the site's default language (template parameters).
+    invitation: dict[str, str]
 
 
 def _prepare(
@@ -94,8 +105,9 @@ def _prepare(
         progress.say(f"{artefact.key} ({artefact.size / 1e6:.1f} MB)")
     site = load_site(content_dir)
     headers = headers_for(out_dir)
+    words = invitation(content_dir, f"{site.base_url}/admin/")
     return Prepared(
-        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt)
+        site, out_dir, headers, artefact, frozenset({HEADERS_FILE}), load_template(adapt), words
     )
 
 
@@ -133,6 +145,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
             template, prepared.site, prepared.headers, code_bucket, prepared.artefact
         )
         chosen.update(origin_secret(description))
+        chosen.update(prepared.invitation)
         parameters = stack_parameters(template.parameters, chosen, description)
         change = apply_stack(aws, stack, template.body, parameters, kind, progress.say)
         progress.say(f"stack {stack} {change.action}")
@@ -144,6 +157,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         if "SiteBucketName" not in outputs:
             raise DeployError(f"stack {stack} has no SiteBucketName output to upload the site to")
         bucket = outputs["SiteBucketName"]
+        _write_admin_config(prepared.out_dir, outputs, aws.region, progress)
         local = local_files(prepared.out_dir, prepared.excluded)
         plan = plan_sync(local, remote_files(aws, bucket))
         apply_sync(aws, bucket, plan, local, progress.say)
@@ -154,6 +168,19 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
     with progress.step(STEPS[5]):
         invalidate(aws, outputs.get("DistributionId"), plan, progress.say)
     return outputs
+
+
+def _write_admin_config(
+    out_dir: Path, outputs: dict[str, str], region: str, progress: Progress
+) -> None:
+    """Write `/admin/config.json` from the stack's outputs, so the page finds its user pool."""
+    config = admin_config(outputs, region)
+    if config is None:
+        progress.say("no staff user pool in the stack's outputs: /admin/config.json not written")
+        return
+    path = out_dir / CONFIG_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
 def _at(progress: Progress) -> str:

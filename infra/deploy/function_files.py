@@ -1,7 +1,7 @@
 """What the functions' zip holds: what the handlers run and read, and nothing else.
 
-One zip serves both of the template's functions, the form (`functions.contact.app.handler`)
-and the notifier (`functions.notify.app.handler`).
+One zip serves the template's functions: the form (`functions.contact.app.handler`), the
+notifier (`functions.notify.app.handler`) and the staff API (`functions.staff.app.handler`).
 
 - The project's modules the handlers import, directly or not: followed from each handler the
   template names, through every `import` of project code (those under `if TYPE_CHECKING:`
@@ -38,10 +38,11 @@ NEVER_IMPORTED = {
     "wrapt-stubs": "wrapt's type stubs",
 }
 # The AWS services the functions call: the form's store writes to DynamoDB; the email hash and
-# the Encryption SDK's data keys come from KMS; the notifier publishes to SNS. botocore lists
+# the Encryption SDK's data keys come from KMS; the notifier publishes to SNS; the staff API
+# asks Cognito whether a session still stands. botocore lists
 # every service folder it ships when it builds its first client, so the other 400 would cost
 # each cold start ~40 ms (and 25 MB).
-AWS_SERVICES = frozenset({"dynamodb", "kms", "sns"})
+AWS_SERVICES = frozenset({"cognito-idp", "dynamodb", "kms", "sns"})
 SERVICE_DATA_FOLDERS = ("botocore/data/", "boto3/data/")
 ENDPOINTS = "botocore/data/endpoints.json"
 

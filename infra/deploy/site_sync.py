@@ -14,6 +14,7 @@ from pathlib import Path
 
 from infra.deploy.aws import Aws
 from infra.deploy.errors import DeployError
+from infra.staff import CONFIG_CACHE_CONTROL, CONFIG_PATH
 from sitegen.media_types import CONTENT_TYPES
 
 # A content-hashed name (`form.3f2a9c1b0d.js`, see sitegen/assets.py) never changes content.
@@ -60,7 +61,10 @@ def content_type(path: Path) -> str:
 
 
 def cache_control(key: str) -> str:
-    """A year, immutable, for content-hashed assets; revalidate everything else."""
+    """A year, immutable, for content-hashed assets; no-cache for the admin page's config (a
+    new stack's pool must reach the page at once); revalidate everything else."""
+    if key == CONFIG_PATH:
+        return CONFIG_CACHE_CONTROL
     return IMMUTABLE if HASHED_NAME.search(key) else REVALIDATE
 
 

@@ -68,6 +68,14 @@ handler(json.loads(sys.argv[1]), types.SimpleNamespace(**json.loads(sys.argv[2])
 print(json.dumps(traced()))
 """
 
+# The staff API's first request, from the same package: an event in, its status out.
+FIRST_STAFF_REQUEST = """
+import json, sys, types
+from functions.staff.app import handler
+answer = handler(json.loads(sys.argv[1]), types.SimpleNamespace(**json.loads(sys.argv[2])))
+print(json.dumps({"status": answer["statusCode"], "body": answer["body"], **traced()}))
+"""
+
 
 @dataclass(frozen=True)
 class FirstBatch:
@@ -289,3 +297,20 @@ def notify_first_batch(environment: dict[str, str], event: dict, package: Path) 
         write_bytecode=False,
     )
     return FirstBatch(output, figures["modules"], figures["opened"])
+
+
+def staff_first_request(environment: dict[str, str], event: dict, package: Path) -> FirstBatch:
+    """Hand the staff API in `package` one request in a fresh interpreter, traced.
+
+    Its status and body come as the batch's output's last line.
+    """
+    context = LocalLambdaContext("staff-local")
+    figures, output, _ = run_in_package(
+        TRACE + FIRST_STAFF_REQUEST,
+        [json.dumps(event), _context_json(context)],
+        environment,
+        package,
+        sys.executable,
+        write_bytecode=False,
+    )
+    return FirstBatch(json.dumps(figures), figures["modules"], figures["opened"])

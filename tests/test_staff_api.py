@@ -279,3 +279,17 @@ def test_staff_inbox_page_costs_one_decrypt_per_data_key_and_one_query(
     assert aws_calls["kms.Decrypt"] == 2
     assert aws_calls["dynamodb.Query"] == 1
     assert aws_calls["dynamodb.Scan"] == 0
+
+
+def test_staff_unknown_path_is_not_found_for_staff_only(
+    staff: StaffApi, member: tuple[str, str]
+) -> None:
+    from functions.staff.app import handler
+    from preview.lambda_events import LocalLambdaContext, http_api_event, http_response
+
+    answer = staff.request("GET", "/api/staff/nothing-here", token=member[1])
+    assert answer.status == 404
+    assert answer.json() == {"error": "not_found"}
+    event = http_api_event("GET", "/api/staff/nothing-here", None, {})
+    unauthorized = http_response(handler(event, LocalLambdaContext("staff")))
+    assert unauthorized.status == 401

@@ -305,7 +305,7 @@ def staff_first_request(environment: dict[str, str], event: dict, package: Path)
     Its status and body come as the batch's output's last line.
     """
     context = LocalLambdaContext("staff-local")
-    figures, output, _ = run_in_package(
+    figures, _, _ = run_in_package(
         TRACE + FIRST_STAFF_REQUEST,
         [json.dumps(event), _context_json(context)],
         environment,

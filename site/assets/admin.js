@@ -651,10 +651,18 @@
     say(null);
     whenReady(route).then(function () { if (shown) say(shown); }).catch(failed);
   });
-  // Closing the tab ends its session: the refresh token is revoked, so no token outlives it.
-  window.addEventListener("pagehide", function (event) {
-    if (event.persisted || !tokens || !tokens.refresh) return;
-    callCognito("RevokeToken", { Token: tokens.refresh, ClientId: cognito.clientId }, true).catch(function () { return null; });
+  // Leaving the page (closing the tab, reloading, going elsewhere) ends its session: the refresh
+  // token is revoked and the tokens forgotten, so none outlives the page, even one kept in the
+  // back/forward cache, which shows the sign-in when it comes back.
+  window.addEventListener("pagehide", function () {
+    if (!tokens) return;
+    var held = tokens;
+    forget();
+    show("sign-in", $("sign-in-email"));
+    if (held.refresh) {
+      callCognito("RevokeToken", { Token: held.refresh, ClientId: cognito.clientId }, true)
+        .catch(function () { return null; });
+    }
   });
   // Everything the staff member does waits for the words it may need to say (loaded again if
   // the first try failed).

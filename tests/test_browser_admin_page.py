@@ -3,23 +3,27 @@
 What a visitor typed reaches this page from the staff API. A name can hold only letters (the
 form function checks), but the store may hold older or restored data, and a message may hold
 anything: markup, `javascript:` links, right-to-left overrides, terminal escapes. Here the
-staff API's and Cognito's answers are played by the test (Playwright routes, same origin, under
-the site's real CSP), so the page meets exactly the values that would hurt it; the real API and
-Cognito are exercised end to end in `test_e2e_admin.py`.
+staff API's and Cognito's answers are played by the test (Playwright routes, same origin,
+under the CSP the CDN sends for `/admin/`), so the page meets exactly the values that would hurt
+it; the real API and Cognito are exercised end to end in `test_e2e_admin.py`.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, Route
 
 from sitecontent.strings import load_strings
-from tests.support.site import CONTENT
+from sitegen.build import BuildResult
+from sitegen.security import HEADERS_FILE, admin_headers, headers_file_text, headers_for
+from tests.support.site import CONTENT, serve_static
 
 pytestmark = pytest.mark.browser
 
@@ -127,6 +131,17 @@ class FakeBackEnd:
             fulfil_json(route, self.messages[path.removeprefix("messages/")])
         else:
             fulfil_json(route, {"error": "not_found"}, 404)
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built site served with the headers the CDN sends for `/admin/` (its own CSP)."""
+    out = Path(shutil.copytree(built_site.out_dir, tmp_path_factory.mktemp("admin") / "dist"))
+    # Cognito is played by the test on the site's own origin, as the preview forwards it.
+    headers = admin_headers(headers_for(out))
+    (out / HEADERS_FILE).write_text(headers_file_text(headers), encoding="utf-8")
+    with serve_static(out) as url:
+        yield url
 
 
 @pytest.fixture

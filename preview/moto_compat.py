@@ -13,6 +13,10 @@ are 160 and RFC 4226 asks 128 at least. Authenticator apps and pyotp refuse so s
 a first sign-in could not set up its authenticator. The third fix gives moto a secret of
 Cognito's length (still one fixed secret for everyone, as moto's design has it).
 
+moto's Cognito also gives every access and ID token an hour, whatever the app client's
+`AccessTokenValidity` and `IdTokenValidity` say; the staff's client says 15 minutes. The fourth
+fix makes moto's tokens expire when the client says, as Cognito's do.
+
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
 
@@ -40,7 +44,11 @@ INTERNALS = {
     "moto.cloudformation.parsing:get_model_map": "fb06726090724d5f",
     "moto.cognitoidp.models:CognitoIdpBackend.associate_software_token": "e2b4bb99a2501701",
     "moto.cognitoidp.models:CognitoIdpBackend.verify_software_token": "e6c262e1768dcd4d",
+    "moto.cognitoidp.models:CognitoIdpUserPool.create_jwt": "73889b186eb2fa10",
 }
+# Cognito's units for token validity, in seconds; an absent unit is Cognito's default, hours.
+VALIDITY_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+VALIDITY = {"access": "AccessToken", "id": "IdToken"}
 # A TOTP secret as long as Cognito's: 20 bytes, 32 base32 characters (fixed, as moto's is).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -86,6 +94,7 @@ def apply() -> None:
     _honour_key_spec()
     _keep_change_set_results()
     _longer_totp_secret()
+    _token_validity_of_the_client()
     _applied = True
 
 
@@ -134,5 +143,34 @@ def _keep_change_set_results() -> None:
 def _longer_totp_secret() -> None:
     from moto.cognitoidp import models
 
-    # Read by name, at call time, by the two replaced-nothing internals fingerprinted above.
+    # Read by name, at call time, by the two internals fingerprinted above.
     models.COGNITO_TOTP_MFA_SECRET = TOTP_SECRET
+
+
+def token_seconds(client_config: dict[str, Any], token_use: str) -> int | None:
+    """How long the client's tokens of this use live, as Cognito reads its settings."""
+    kind = VALIDITY.get(token_use)
+    if kind is None or f"{kind}Validity" not in client_config:
+        return None
+    unit = (client_config.get("TokenValidityUnits") or {}).get(kind, "hours")
+    return int(client_config[f"{kind}Validity"]) * VALIDITY_UNITS[unit]
+
+
+def _token_validity_of_the_client() -> None:
+    from moto.cognitoidp.models import CognitoIdpUserPool
+
+    create_jwt = CognitoIdpUserPool.create_jwt
+
+    def create_jwt_for_the_client(
+        pool: CognitoIdpUserPool,
+        client_id: str,
+        username: str,
+        token_use: str,
+        expires_in: int = 60 * 60,
+        extra_data: dict[str, Any] | None = None,
+    ) -> tuple[str, int]:
+        client = pool.clients.get(client_id)
+        seconds = token_seconds(client.extended_config, token_use) if client else None
+        return create_jwt(pool, client_id, username, token_use, seconds or expires_in, extra_data)
+
+    CognitoIdpUserPool.create_jwt = create_jwt_for_the_client

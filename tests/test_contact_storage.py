@@ -35,6 +35,8 @@ ITEM_ATTRIBUTES = {
     "consents",
     "personal_data",
     "email_hash",
+    # The key of the inbox's sparse index, until the submission is answered.
+    "awaiting_answer",
 }
 CREATED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
@@ -86,6 +88,7 @@ def test_storage_item_has_exactly_the_contract_attributes(contact: ContactFuncti
     assert item["locale"] == {"S": "en"}
     assert item["policy_version"] == {"S": CURRENT_POLICY_VERSION}
     assert item["status"] == {"S": "active"}
+    assert item["awaiting_answer"] == {"S": "yes"}
     created = item["created_at"]["S"]
     assert item["consents"] == {
         "M": {

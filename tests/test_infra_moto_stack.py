@@ -53,14 +53,16 @@ def test_stack_tables_on_demand_and_protected(stack: Stack, output: str) -> None
     assert table["DeletionProtectionEnabled"] is True
 
 
-def test_stack_submissions_table_has_email_hash_index(stack: Stack) -> None:
+def test_stack_submissions_table_has_email_hash_and_inbox_indexes(stack: Stack) -> None:
     table = client("dynamodb").describe_table(TableName=stack.outputs["SubmissionsTableName"])
-    (index,) = table["Table"]["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "by-email-hash"
-    assert [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]] == [
-        ("email_hash", "HASH"),
-        ("created_at", "RANGE"),
-    ]
+    indexes = {
+        index["IndexName"]: [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]]
+        for index in table["Table"]["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {
+        "by-email-hash": [("email_hash", "HASH"), ("created_at", "RANGE")],
+        "awaiting-answer": [("awaiting_answer", "HASH"), ("created_at", "RANGE")],
+    }
 
 
 def test_stack_keys_rotate_and_hmac_key_hashes(stack: Stack) -> None:

@@ -43,3 +43,36 @@ def test_moto_compat_totp_secret_is_one_an_authenticator_accepts() -> None:
         pyotp.TOTP("asdfasdfasdf").now()
     assert models.COGNITO_TOTP_MFA_SECRET == moto_compat.TOTP_SECRET
     assert len(pyotp.TOTP(models.COGNITO_TOTP_MFA_SECRET).now()) == 6
+
+
+def test_moto_compat_tokens_expire_when_the_staff_client_says() -> None:
+    import boto3
+    import jwt
+    from moto import mock_aws
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    from preview.staff_pool import create_staff_pool
+    from tests.support.staff import INVITATION, sign_in_first_time
+
+    moto_compat.apply()
+    with mock_aws():
+        cognito = boto3.client("cognito-idp", region_name="eu-central-1")
+        pool = create_staff_pool(cognito, "compat", "eu-central-1", INVITATION)
+        cognito.admin_create_user(
+            UserPoolId=pool.user_pool_id,
+            Username="compat@example.kz",
+            TemporaryPassword="TemporaryPassword1",
+            MessageAction="SUPPRESS",
+        )
+        tokens = sign_in_first_time(cognito, pool, "compat@example.kz", "TemporaryPassword1")
+        # The gap: moto's own create_jwt gives this client's tokens an hour.
+        original = moto_compat._originals["moto.cognitoidp.models:CognitoIdpUserPool.create_jwt"]
+        backends = cognitoidp_backends[DEFAULT_ACCOUNT_ID]["eu-central-1"]
+        backend_pool = backends.user_pools[pool.user_pool_id]
+        _, moto_seconds = original(backend_pool, pool.client_id, "compat@example.kz", "access")
+    assert moto_seconds == 3600
+    assert tokens["ExpiresIn"] == 15 * 60
+    for name in ("AccessToken", "IdToken"):
+        claims = jwt.decode(tokens[name], options={"verify_signature": False})
+        assert claims["exp"] - claims["iat"] == 15 * 60

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,6 +39,11 @@ STOP_SECONDS = 20.0
 REQUEST_SECONDS = 60.0
 # How the preview prints what the operator's topic would mail (`preview.notifications`).
 NOTIFICATION_LINE = "notification for "
+# The line the preview prints for its member of staff (preview/staff_start.py).
+STAFF_LINE = re.compile(
+    r"^Staff sign-in: (?P<url>\S+) as (?P<email>\S+), temporary password (?P<password>\S+)$",
+    re.MULTILINE,
+)
 
 
 def free_port() -> int:
@@ -83,6 +89,11 @@ class Preview:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def staff_sign_in(self) -> tuple[str, str, str]:
+        """The admin page's address, the member of staff's email and temporary password."""
+        (found,) = STAFF_LINE.finditer(self.log())
+        return found["url"], found["email"], found["password"]
 
     def notifications(self) -> list[str]:
         """Every notification the preview printed so far, one line each."""

@@ -8,7 +8,6 @@ administrator adds them. Codes come from `pyotp` with the secret the page shows 
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.request
 import uuid
@@ -17,9 +16,8 @@ from collections.abc import Callable
 import pyotp
 from playwright.sync_api import Page
 
-from tests.support.preview import READY_SECONDS, Preview
+from tests.support.preview import READY_SECONDS, STAFF_LINE, Preview
 
-STAFF_LINE = re.compile(r"Staff sign-in: (\S+/admin/) as (\S+), temporary password (\S+)")
 NEW_PASSWORD = "Correct-horse-battery-42"
 
 
@@ -30,11 +28,11 @@ def printed_staff(preview: Preview, timeout: float = READY_SECONDS) -> tuple[str
     after the form's function answers.
     """
     deadline = time.monotonic() + timeout
-    while not (printed := STAFF_LINE.search(preview.log())):
+    while not STAFF_LINE.search(preview.log()):
         assert time.monotonic() < deadline, f"no staff sign-in line:\n{preview.log()}"
         assert preview.process.poll() is None, f"serve exited:\n{preview.log()}"
         time.sleep(0.1)
-    return printed.group(1), printed.group(2), printed.group(3)
+    return preview.staff_sign_in()
 
 
 def add_staff(preview: Preview) -> tuple[str, str]:

@@ -14,6 +14,9 @@ from pathlib import Path
 from sitegen.errors import BuildError
 
 STYLESHEET = "style.css"
+# The staff inbox's stylesheet, inlined in `/admin/` only: visitors never pay for it.
+ADMIN_STYLESHEET = "admin.css"
+INLINED = (STYLESHEET, ADMIN_STYLESHEET)
 ASSETS_URL = "/assets/"
 CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 
@@ -25,6 +28,7 @@ class Assets:
     css: str
     urls: dict[str, str]
     files: dict[str, bytes] = field(repr=False)
+    admin_css: str = ""
 
 
 def _inline_css(text: str) -> str:
@@ -41,18 +45,20 @@ def hashed_name(name: str, content: bytes) -> str:
 
 
 def load_assets(assets_dir: Path) -> Assets:
-    """Read `site/assets/`: inline the stylesheet, hash the names of everything else."""
-    stylesheet = assets_dir / STYLESHEET
-    if not stylesheet.is_file():
-        raise BuildError(str(stylesheet), "file is missing")
+    """Read `site/assets/`: inline the stylesheets, hash the names of everything else."""
+    for name in INLINED:
+        if not (assets_dir / name).is_file():
+            raise BuildError(str(assets_dir / name), "file is missing")
     urls: dict[str, str] = {}
     files: dict[str, bytes] = {}
     for path in sorted(assets_dir.iterdir()):
-        if path.name == STYLESHEET or not path.is_file():
+        if path.name in INLINED or not path.is_file():
             continue
         content = path.read_bytes()
         name = hashed_name(path.name, content)
         urls[path.name] = ASSETS_URL + name
         files[f"assets/{name}"] = content
-    css = _inline_css(stylesheet.read_text(encoding="utf-8"))
-    return Assets(css=css, urls=urls, files=files)
+    css, admin_css = (
+        _inline_css((assets_dir / name).read_text(encoding="utf-8")) for name in INLINED
+    )
+    return Assets(css=css, urls=urls, files=files, admin_css=admin_css)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sitecontent.contact_form import check_error_messages
 from sitecontent.site import SITE_FILE, Site, load_site
 from sitecontent.strings import STRINGS_FILE, load_strings, strings_path
+from sitegen.admin import ADMIN_PAGE, admin_word_files
 from sitegen.assets import Assets, load_assets
 from sitegen.consent import check_contact_consent
 from sitegen.errors import BuildError
@@ -115,6 +116,7 @@ def _site_inputs(data: SiteData, site_sources: SourceFiles, memo: Memo) -> Hasha
         tuple((language, tuple(table.items())) for language, table in data.strings.items()),
         tuple((language, tuple(versions)) for language, versions in data.policies.items()),
         data.assets.css,
+        data.assets.admin_css,
         tuple(data.assets.urls.items()),
         digest,
     )
@@ -181,15 +183,21 @@ def build(
     slugs = tuple(tuple(by_slug) for by_slug in pages.values())
     jobs = memo("jobs", (site, slugs), lambda: plan_jobs(site, pages))
     outputs = render_pages(site, pages, templates, jobs, memory.renders)
+    # Pages live under /<lang>/, so only the picker and the inbox are at the top.
     if "index.html" in outputs:
         raise BuildError(str(content_dir), "no page may write the language picker, index.html")
     outputs["index.html"] = memo(
         "root page", templates, lambda: templates.render_root().encode("utf-8")
     )
+    word_files = admin_word_files(site, strings)
+    outputs[ADMIN_PAGE] = templates.render_admin(word_files).encode("utf-8")
+    outputs.update({file.path: file.content for file in word_files.values()})
     outputs.update(data.assets.files)
     outputs["sitemap.xml"] = _sitemap(site, pages, memo)
     outputs["robots.txt"] = robots_txt(site).encode("utf-8")
-    headers = security_headers(site, (style_hash(data.assets.css),))
+    headers = security_headers(
+        site, (style_hash(data.assets.css), style_hash(data.assets.admin_css))
+    )
     outputs[HEADERS_FILE] = headers_file_text(headers).encode("utf-8")
     outputs = dict(sorted(outputs.items()))
     stale = _stale_translations(content_dir, site, pages)

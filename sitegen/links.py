@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from sitecontent.site import Site
+from sitegen.admin import ADMIN_URL
 from sitegen.pages import NOT_FOUND_SLUG, Page
 
 ROOT_URL = "/"
@@ -72,5 +73,8 @@ def sitemap_xml(site: Site, pages: dict[str, dict[str, Page]]) -> str:
 
 
 def robots_txt(site: Site) -> str:
-    """Let every crawler in, except into the form's API, and point it at the sitemap."""
-    return f"User-agent: *\nDisallow: /api/\n\nSitemap: {site.base_url}/sitemap.xml\n"
+    """Let every crawler in, except into the API and the staff inbox; point it at the sitemap."""
+    return (
+        f"User-agent: *\nDisallow: /api/\nDisallow: {ADMIN_URL}\n\n"
+        f"Sitemap: {site.base_url}/sitemap.xml\n"
+    )

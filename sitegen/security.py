@@ -68,6 +68,46 @@ def content_security_policy(site: Site, style_hashes: tuple[str, ...]) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+def cognito_origin(region: str) -> str:
+    """Where the staff inbox signs in: Amazon Cognito's user pool API in the stack's region."""
+    return f"https://cognito-idp.{region}.amazonaws.com"
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    parsed: dict[str, list[str]] = {}
+    for directive in policy.split(";"):
+        name, *values = directive.split()
+        parsed[name] = values
+    return parsed
+
+
+def admin_headers(site_headers: dict[str, str], sign_in_origin: str = "") -> dict[str, str]:
+    """The headers of `/admin/`: the site's, with a CSP that lets it reach only itself and
+    Cognito, and nothing of analytics even where the site has them.
+
+    The build cannot know the stack's region, so the deploy calls this with
+    `cognito_origin(region)` for the CDN's `/admin/*` behaviour; the preview forwards Cognito
+    through its own origin (`/_cognito/`), so there `sign_in_origin` is empty: `'self'` only.
+    """
+    site_policy = _directives(site_headers["Content-Security-Policy"])
+    directives = {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        # The site's CSP lists the hashes of both inlined stylesheets, the public pages' and this.
+        "style-src": site_policy["style-src"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'", *([sign_in_origin] if sign_in_origin else [])],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+    policy = "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+    # No referrer at all: the page's address may name a message (`#<id>` is never sent, but
+    # nothing else from here needs to be either).
+    return {**site_headers, "Content-Security-Policy": policy, "Referrer-Policy": "no-referrer"}
+
+
 def security_headers(site: Site, style_hashes: tuple[str, ...] = ()) -> dict[str, str]:
     """Every security header the site is served with."""
     return {

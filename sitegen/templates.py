@@ -24,6 +24,7 @@ from sitecontent.contact_form import (
 from sitecontent.policy import PolicyVersion
 from sitecontent.site import Site
 from sitecontent.strings import strings_path
+from sitegen.admin import WordFile, admin_page_config
 from sitegen.analytics import traces
 from sitegen.assets import Assets
 from sitegen.errors import BuildError
@@ -207,6 +208,22 @@ class PageRenderer:
             translations=translations,
             other_bodies=other_bodies or {},
             **self._common(page.language),
+        )
+
+    def render_admin(self, word_files: dict[str, WordFile]) -> str:
+        """The staff inbox at `/admin/`, in the default language; `word_files` hold each
+        language's words."""
+        site = self._data.site
+        switcher = [
+            {"lang": language, "name": self._data.strings[language]["language.name"]}
+            for language in site.languages
+        ]
+        return self._render(
+            "admin.html",
+            admin_css=Markup(self._data.assets.admin_css),
+            admin_config=admin_page_config(site, self._data.strings, word_files),
+            switcher=switcher,
+            **self._common(site.default_language),
         )
 
     def render_root(self) -> str:

@@ -73,7 +73,7 @@ def test_build_asset_names_follow_their_content(built_site) -> None:
     for name in assets:
         content = (built_site.out_dir / name).read_bytes()
         digest = hashlib.sha256(content).hexdigest()[:10]
-        assert re.fullmatch(rf"assets/[a-z]+\.{digest}\.[a-z]+", name)
+        assert re.fullmatch(rf"assets/[a-z][a-z.-]*\.{digest}\.[a-z]+", name)
 
 
 def test_build_help_documents_every_command_and_option() -> None:

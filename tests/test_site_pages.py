@@ -27,7 +27,7 @@ SITEMAP_NS = {
 
 def test_site_has_every_page(built_site: BuildResult) -> None:
     expected = {f"{language}/{slug}index.html" for language, slug in PAGES}
-    expected |= {"index.html", "404.html", "sitemap.xml", "robots.txt"}
+    expected |= {"index.html", "404.html", "admin/index.html", "sitemap.xml", "robots.txt"}
 
     assert expected <= set(built_site.files)
     assert set(built_site.pages) == {name for name in expected if name.endswith(".html")}

@@ -190,3 +190,41 @@ def test_staff_administrators_may_manage_the_pools_users_only(template: dict[str
     assert template["Outputs"]["StaffAdministratorPolicyArn"]["Value"] == {
         "Ref": "StaffAdministratorPolicy"
     }
+
+
+def test_cdn_serves_the_staff_inbox_with_a_csp_that_reaches_the_regions_cognito(
+    template: dict[str, Any], built_site
+) -> None:
+    # Given the site's own CSP (connect-src 'self'), the inbox could not sign in on the CDN.
+    from infra.deploy.packaging import Artefact
+    from infra.deploy.template import chosen_parameters
+    from infra.deploy.template import load_template as deploy_template
+    from sitecontent.site import load_site
+    from sitegen.security import headers_for
+    from tests.support.site import CONTENT
+
+    config = properties(template, "SiteDistribution")["DistributionConfig"]
+    (admin,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/admin/*"]
+    assert admin["TargetOriginId"] == "site"
+    assert admin["ResponseHeadersPolicyId"] == {"Ref": "AdminHeadersPolicy"}
+    security = properties(template, "AdminHeadersPolicy")["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    assert security["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+
+    chosen = chosen_parameters(
+        deploy_template(),
+        load_site(CONTENT),
+        headers_for(built_site.out_dir),
+        "code-bucket",
+        Artefact(built_site.out_dir, "0" * 64, 1),
+        "eu-central-1",
+    )
+    directives = dict(
+        (name, values)
+        for name, *values in (d.split() for d in chosen["AdminContentSecurityPolicy"].split(";"))
+    )
+    assert directives["connect-src"] == ["'self'", "https://cognito-idp.eu-central-1.amazonaws.com"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert "connect-src 'self';" in chosen["ContentSecurityPolicy"] + ";"  # the site stays closed

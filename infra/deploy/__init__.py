@@ -178,7 +178,7 @@ def _publish(aws: Aws, stack: str, prepared: Prepared, progress: Progress) -> di
         description = describe_stack(aws, stack)
         kind = change_set_type(description, stack)
         chosen = chosen_parameters(
-            template, prepared.site, prepared.headers, code_bucket, prepared.artefact
+            template, prepared.site, prepared.headers, code_bucket, prepared.artefact, aws.region
         )
         chosen.update(origin_secret(description))
         chosen.update(prepared.invitation)

@@ -52,7 +52,7 @@ def print_plan(aws: Aws, stack: str, prepared: Prepared, say: Callable[[str], No
 
     template = prepared.template
     chosen = chosen_parameters(
-        template, prepared.site, prepared.headers, code_bucket, prepared.artefact
+        template, prepared.site, prepared.headers, code_bucket, prepared.artefact, aws.region
     )
     current = describe_stack(aws, stack)
     chosen.update(origin_secret(current))

@@ -14,11 +14,15 @@ from infra.cloudformation import TEMPLATE, loads
 from infra.deploy.headers import HEADER_PARAMETERS, header_parameters
 from infra.deploy.packaging import Artefact
 from sitecontent.site import Site
+from sitegen.security import admin_headers, cognito_origin
 
 # ACM certificate for the site's domain (us-east-1); set once, then each deploy keeps it.
 CERTIFICATE_VARIABLE = "ESTIMATION_CERTIFICATE_ARN"
 # The optional WAF web ACL (infra/edge-rate-limit.yaml, us-east-1); set once, then kept.
 EDGE_WEB_ACL_VARIABLE = "ESTIMATION_EDGE_WEB_ACL_ARN"
+
+# The staff inbox's Content-Security-Policy (the CDN's `/admin/*` behaviour).
+ADMIN_CSP_PARAMETER = "AdminContentSecurityPolicy"
 
 # What the distribution adds to each API request and the function checks (NoEcho).
 ORIGIN_SECRET = "OriginSecret"
@@ -45,11 +49,19 @@ def load_template(adapt: TemplateAdapter | None = None) -> Template:
 
 
 def chosen_parameters(
-    template: Template, site: Site, headers: dict[str, str], code_bucket: str, artefact: Artefact
+    template: Template,
+    site: Site,
+    headers: dict[str, str],
+    code_bucket: str,
+    artefact: Artefact,
+    region: str,
 ) -> dict[str, str]:
     """What this deploy decides: site origin and domain, code location, security headers."""
     chosen = {key: str(template.parameters[key].get("Default", "")) for key in HEADER_PARAMETERS}
     chosen.update(header_parameters(headers))
+    # The staff inbox signs in with the Cognito endpoint of the stack's own region.
+    admin = admin_headers(headers, cognito_origin(region))
+    chosen[ADMIN_CSP_PARAMETER] = admin["Content-Security-Policy"]
     chosen.update(
         SiteOrigin=site.origin,
         SiteDomain=urlsplit(site.base_url).hostname or "",

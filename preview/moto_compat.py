@@ -1,4 +1,4 @@
-"""Where the local stand-in reaches into moto's internals: five fixes and one question.
+"""Where the local stand-in reaches into moto's internals: six fixes and one question.
 
 moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
 template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
@@ -21,6 +21,11 @@ moto's Cognito also gives every access and ID token an hour, whatever the app cl
 `AccessTokenValidity` and `IdTokenValidity` say; the staff's client says 15 minutes. The fifth
 fix makes moto's tokens expire when the client says, as Cognito's do.
 
+moto's Cognito has no `RevokeToken`: the staff page's sign-out and its closing tab revoke the
+refresh token, and moto answered 500. The sixth fix adds it as Cognito has it: the refresh
+token ends, and so do the access tokens it gave (matched by their `origin_jti`), while the
+same person's other sessions go on.
+
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
 
@@ -32,9 +37,11 @@ tests and the local preview, never in Lambda or by the deploy.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib
 import inspect
+import json
 from typing import Any
 
 # "module:qualified name" of each moto function this module replaces or relies on, and the
@@ -50,6 +57,10 @@ INTERNALS = {
     "moto.cognitoidp.models:CognitoIdpBackend.verify_software_token": "e6c262e1768dcd4d",
     "moto.cognitoidp.models:CognitoIdpUserPool.create_jwt": "73889b186eb2fa10",
     "moto.dynamodb.models.table:Table.create_from_cloudformation_json": "2ade84941382510e",
+    # RevokeToken reads and ends what these write (and what `sign_out` ends the same way).
+    "moto.cognitoidp.models:CognitoIdpUserPool.create_refresh_token": "eb8f94cfc936198b",
+    "moto.cognitoidp.models:CognitoIdpUserPool.create_access_token": "46076c3cdad81122",
+    "moto.cognitoidp.models:CognitoIdpUserPool.sign_out": "01f51d3922512368",
 }
 # Cognito's units for token validity, in seconds; an absent unit is Cognito's default, hours.
 VALIDITY_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
@@ -101,6 +112,7 @@ def apply() -> None:
     _honour_time_to_live()
     _longer_totp_secret()
     _token_validity_of_the_client()
+    _revoke_token()
     _applied = True
 
 
@@ -204,3 +216,42 @@ def _honour_time_to_live() -> None:
         return table
 
     Table.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+
+
+def _claims(token: str) -> dict[str, Any]:
+    # moto signed it itself: only its payload is wanted here.
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def revoke_token(backend: Any, token: str, client_id: str) -> None:
+    """End a refresh token and the access tokens it gave, as Cognito's `RevokeToken` does."""
+    from moto.cognitoidp.exceptions import NotAuthorizedError
+
+    for pool in backend.user_pools.values():
+        issued = pool.refresh_tokens.get(token)
+        if issued is None:
+            continue
+        issued_to, _, origin_jti = issued
+        if issued_to != client_id:
+            raise NotAuthorizedError("the token was not issued to this client")
+        pool.refresh_tokens[token] = None
+        for access_token, (access_client, _) in list(pool.access_tokens.items()):
+            if access_client == client_id and _claims(access_token)["origin_jti"] == origin_jti:
+                pool.access_tokens.pop(access_token)
+        return
+    # Cognito answers a token it no longer knows (revoked, or signed out) with success too.
+
+
+def _revoke_token() -> None:
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import EmptyResult
+
+    def revoke(response: CognitoIdpResponse) -> Any:
+        revoke_token(
+            response.backend, response._get_param("Token"), response._get_param("ClientId")
+        )
+        return EmptyResult()
+
+    # moto calls the method named after the action, `RevokeToken`.
+    CognitoIdpResponse.revoke_token = revoke

@@ -76,3 +76,54 @@ def test_moto_compat_tokens_expire_when_the_staff_client_says() -> None:
     for name in ("AccessToken", "IdToken"):
         claims = jwt.decode(tokens[name], options={"verify_signature": False})
         assert claims["exp"] - claims["iat"] == 15 * 60
+
+
+def test_moto_compat_revoke_token_ends_that_session_and_no_other() -> None:
+    import boto3
+    import pyotp
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    from preview.staff_pool import create_staff_pool
+    from tests.support.staff import INVITATION, NEW_PASSWORD, sign_in_first_time
+
+    moto_compat.apply()
+    with mock_aws():
+        cognito = boto3.client("cognito-idp", region_name="eu-central-1")
+        pool = create_staff_pool(cognito, "revoke", "eu-central-1", INVITATION)
+        email = "revoke@example.kz"
+        cognito.admin_create_user(
+            UserPoolId=pool.user_pool_id,
+            Username=email,
+            TemporaryPassword="TemporaryPassword1",
+            MessageAction="SUPPRESS",
+        )
+        closed_tab = sign_in_first_time(cognito, pool, email, "TemporaryPassword1")
+        started = cognito.initiate_auth(
+            AuthFlow="USER_PASSWORD_AUTH",
+            ClientId=pool.client_id,
+            AuthParameters={"USERNAME": email, "PASSWORD": NEW_PASSWORD},
+        )
+        other_tab = cognito.respond_to_auth_challenge(
+            ClientId=pool.client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=started["Session"],
+            ChallengeResponses={
+                "USERNAME": email,
+                "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(moto_compat.TOTP_SECRET).now(),
+            },
+        )["AuthenticationResult"]
+
+        cognito.revoke_token(Token=closed_tab["RefreshToken"], ClientId=pool.client_id)
+
+        with pytest.raises(ClientError, match="NotAuthorized"):
+            cognito.get_user(AccessToken=closed_tab["AccessToken"])
+        with pytest.raises(ClientError, match="NotAuthorized"):
+            cognito.initiate_auth(
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                ClientId=pool.client_id,
+                AuthParameters={"REFRESH_TOKEN": closed_tab["RefreshToken"]},
+            )
+        assert cognito.get_user(AccessToken=other_tab["AccessToken"])["Username"]
+        # Revoking again, as a second sign-out would, is no error.
+        cognito.revoke_token(Token=closed_tab["RefreshToken"], ClientId=pool.client_id)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,14 @@ from sitegen.admin import ADMIN_PAGE
 from sitegen.build import BuildResult, build
 from sitegen.errors import BuildError
 from sitegen.security import admin_headers, cognito_origin, headers_for, style_hash
-from tests.support.site import ANALYTICS_IDS, ROOT, copy_content, set_site_option
+from tests.support.site import (
+    ANALYTICS_IDS,
+    LANGUAGES,
+    add_language,
+    copy_content,
+    set_site_option,
+)
 
-KAZAKH_FIXTURE = ROOT / "tests" / "fixtures" / "site" / "kk"
 ANALYTICS_HOSTS = ("googletagmanager.com", "google-analytics.com", "yandex")
 
 
@@ -82,15 +86,18 @@ def test_admin_page_has_every_language_and_reads_in_the_default(built_site: Buil
 
     assert '<html lang="ru" class="words-pending">' in html
     assert '<h1 id="sign-in-title" data-t="sign_in_title">Вход</h1>' in html
-    assert config["languages"] == ["ru", "en"] and config["defaultLanguage"] == "ru"
+    assert config["languages"] == list(LANGUAGES) and config["defaultLanguage"] == "ru"
     assert words(out, config, "en")["sign_in"] == "Sign in"
+    assert words(out, config, "kk")["sign_in"] == "Кіру"
     assert words(out, config, "ru")["mark_answered"] == "Отметить как отвеченное"
-    assert set(words(out, config, "ru")) == set(words(out, config, "en"))
+    for language in LANGUAGES:
+        assert set(words(out, config, language)) == set(words(out, config, "ru"))
     assert config["replySubjects"] == {
         "ru": "Ваше обращение на estimation.kz",
         "en": "Your message to estimation.kz",
+        "kk": "estimation.kz сайтына жолдаған өтінішіңіз",
     }
-    assert config["languageNames"] == {"ru": "Русский", "en": "English"}
+    assert config["languageNames"] == {"ru": "Русский", "en": "English", "kk": "Қазақша"}
     assert config["issuer"] == "estimation.kz"
 
 
@@ -108,15 +115,14 @@ def test_admin_page_inputs_use_the_standard_autocomplete_tokens(built_site: Buil
 
 def test_admin_page_a_language_folder_adds_its_words(tmp_path: Path) -> None:
     content = copy_content(tmp_path)
-    shutil.copytree(KAZAKH_FIXTURE, content / "kk")
-    set_site_option(content, "languages =", 'languages = ["ru", "en", "kk"]')
+    language = add_language(content)
 
     out = build(content, tmp_path / "dist").out_dir
     config = page_config(admin_html(out))
 
-    assert config["languages"] == ["ru", "en", "kk"]
-    assert words(out, config, "kk")["sign_in"] == "Кіру"
-    assert 'data-language="kk" lang="kk"' in admin_html(tmp_path / "dist")
+    assert config["languages"] == [*LANGUAGES, language]
+    assert words(out, config, language)["sign_in"] == "Anmelden"
+    assert f'data-language="{language}" lang="{language}"' in admin_html(tmp_path / "dist")
 
 
 def test_admin_page_missing_word_fails_the_build_naming_the_file(tmp_path: Path) -> None:

@@ -125,7 +125,10 @@ class Submission(BaseModel):
                     continue
             elif name == "phone" and isinstance(value, list):
                 value = [v.strip() if isinstance(v, str) else v for v in value]
-                value = [v for v in value if v != ""]
+                # More entries than the form has inputs are too many, blank or not: the
+                # OpenAPI document's `maxItems` counts every entry.
+                if len(value) <= MAX_PHONES:
+                    value = [v for v in value if v != ""]
             cleaned[name] = value
         return cleaned
 

@@ -31,7 +31,12 @@ from sitegen.rendering import plan_jobs, render_pages
 from sitegen.security import HEADERS_FILE, headers_file_text, security_headers, style_hash
 from sitegen.sources import SourceFiles, list_sources
 from sitegen.templates import PageRenderer, SiteData
-from sitegen.translations import Translation, translations
+from sitegen.translations import (
+    Translation,
+    read_translation,
+    translated_languages,
+    translated_names,
+)
 
 SITE_DIR = Path(__file__).resolve().parents[1] / "site"
 
@@ -200,7 +205,7 @@ def build(
     )
     outputs[HEADERS_FILE] = headers_file_text(headers).encode("utf-8")
     outputs = dict(sorted(outputs.items()))
-    stale = _stale_translations(content_dir, site, pages)
+    stale = _stale_translations(_translations(content_dir, site, sources, memo), pages)
     memory.write(outputs)
     memo.forget_unused()
     return BuildResult(out_dir=out_dir, files=tuple(outputs), stale=stale)
@@ -212,20 +217,53 @@ def _output_file(url: str) -> str:
     return path if path.endswith(".html") else f"{path}index.html"
 
 
+def _translations(
+    content_dir: Path, site: Site, sources: SourceFiles, memo: Memo
+) -> list[Translation]:
+    # Each one read again only when its file or its source changed: a save costs what it touched.
+    found = []
+    for language in translated_languages(site):
+        prefix = f"{language}/"
+        files = [name.removeprefix(prefix) for name in sources.under(language, ".md")]
+        if sources.stamp(f"{language}/{STRINGS_FILE}") is not None:
+            files.append(STRINGS_FILE)
+        for relative in translated_names(files):
+            inputs = (
+                site.default_language,
+                sources.stamp(f"{language}/{relative}"),
+                sources.stamp(f"{site.default_language}/{relative}"),
+            )
+            translation = memo(
+                ("translation", language, relative),
+                inputs,
+                lambda language=language, relative=relative: read_translation(
+                    content_dir, site, language, relative
+                ),
+            )
+            if translation is not None:
+                found.append(translation)
+    return found
+
+
 def _stale_translations(
-    content_dir: Path, site: Site, pages: dict[str, dict[str, Page]]
+    found: list[Translation], pages: dict[str, dict[str, Page]]
 ) -> tuple[StaleTranslation, ...]:
     stale = []
-    for translation in translations(content_dir, site):
+    # Each page by its file, once: a lookup per stale translation, not a walk of its language.
+    by_source = {
+        language: {page.source: page for page in by_slug.values()}
+        for language, by_slug in pages.items()
+    }
+    for translation in found:
         if translation.in_step:
             continue
         language = translation.name.split("/", 1)[0]
-        shown = [
-            page
-            for page in pages[language].values()
+        if translation.is_strings:
             # A strings file's words are on every page of its language.
-            if translation.is_strings or page.source == translation.path
-        ]
+            shown = list(pages[language].values())
+        else:
+            page = by_source[language].get(translation.path)
+            shown = [] if page is None else [page]
         files = sorted({_output_file(page.url) for page in shown})
         stale.append(StaleTranslation(translation, tuple(files)))
     return tuple(stale)

@@ -84,41 +84,55 @@ def _recorded(path: Path) -> str | None:
     return value
 
 
-def _translated_files(folder: Path) -> list[str]:
-    """The files of a language folder that translate a source: pages and the strings file."""
+def _files(folder: Path) -> list[str]:
+    """The pages and the strings file of a language folder, relative to it, in path order."""
+    names = ["/".join(path.relative_to(folder).parts) for path in sorted(folder.rglob("*.md"))]
+    return names + ([STRINGS_FILE] if (folder / STRINGS_FILE).is_file() else [])
+
+
+def translated_names(files: list[str]) -> list[str]:
+    """Of a language folder's pages and strings file, those that translate a source."""
     names = []
-    for path in sorted(folder.rglob("*.md")):
-        parts = path.relative_to(folder).parts
-        if not (parts[0] == POLICY_FOLDER and len(parts) == 2):
-            names.append("/".join(parts))
-    if (folder / STRINGS_FILE).is_file():
-        names.append(STRINGS_FILE)
-    return names
+    for name in files:
+        parts = name.split("/")
+        if name != STRINGS_FILE and not (parts[0] == POLICY_FOLDER and len(parts) == 2):
+            names.append(name)
+    return names + ([STRINGS_FILE] if STRINGS_FILE in files else [])
 
 
 def translations(content_dir: Path, site: Site) -> list[Translation]:
     """Every translated file of every language but the default, in the site's order."""
-    source_language = site.default_language
     found = []
-    for language in site.languages:
-        if language == source_language:
-            continue
-        for relative in _translated_files(content_dir / language):
-            source = content_dir / source_language / relative
-            if not source.is_file():
-                continue  # the build's page check names a page without its source
-            path = content_dir / language / relative
-            found.append(
-                Translation(
-                    name=f"{language}/{relative}",
-                    path=path,
-                    source_name=f"{source_language}/{relative}",
-                    source=source,
-                    recorded=_recorded(path),
-                    current=revision(source),
-                )
-            )
+    for language in translated_languages(site):
+        for relative in translated_names(_files(content_dir / language)):
+            translation = read_translation(content_dir, site, language, relative)
+            if translation is not None:
+                found.append(translation)
     return found
+
+
+def translated_languages(site: Site) -> list[str]:
+    """The languages translated from the default one, in the site's order."""
+    return [language for language in site.languages if language != site.default_language]
+
+
+def read_translation(
+    content_dir: Path, site: Site, language: str, relative: str
+) -> Translation | None:
+    """The translation `language/relative`; None when its source does not exist."""
+    source_language = site.default_language
+    source = content_dir / source_language / relative
+    if not source.is_file():
+        return None  # the build's page check names a page without its source
+    path = content_dir / language / relative
+    return Translation(
+        name=f"{language}/{relative}",
+        path=path,
+        source_name=f"{source_language}/{relative}",
+        source=source,
+        recorded=_recorded(path),
+        current=revision(source),
+    )
 
 
 def find_translation(content_dir: Path, site: Site, name: str) -> Translation:

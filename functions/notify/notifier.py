@@ -8,6 +8,7 @@ so importing the handler stays cheap and a test can point it at a fresh environm
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -46,21 +47,15 @@ class Runtime:
     audit: AuditWriter
 
 
-_current: Runtime | None = None
-
-
+@functools.cache
 def current() -> Runtime:
     """The runtime of this Lambda instance, built on first use."""
-    global _current
-    if _current is None:
-        _current = _build()
-    return _current
+    return _build()
 
 
 def reset() -> None:
     """Forget the runtime, so the next batch reads the environment again."""
-    global _current
-    _current = None
+    current.cache_clear()
 
 
 def _build() -> Runtime:

@@ -7,6 +7,7 @@ lives for the instance too, so its cache of decrypted data keys serves every pag
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,21 +26,15 @@ class Runtime:
     reply_subjects: dict[str, str]
 
 
-_current: Runtime | None = None
-
-
+@functools.cache
 def current() -> Runtime:
     """The runtime of this Lambda instance, built on first use."""
-    global _current
-    if _current is None:
-        _current = _build()
-    return _current
+    return _build()
 
 
 def reset() -> None:
     """Forget the runtime, so the next request reads the environment again."""
-    global _current
-    _current = None
+    current.cache_clear()
 
 
 def _build() -> Runtime:

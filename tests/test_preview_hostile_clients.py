@@ -38,6 +38,9 @@ DROPPED_WITHIN = 60.0
 # DynamoDB's JSON protocol and read the answer. The script answers what it could read, or
 # "blocked" when the browser (or the server) refused. moto checks no signature, but routes a
 # request by the service its credential scope names.
+# Every script gives up waiting after this long, so a request that never ends fails its test
+# instead of hanging it (Playwright bounds no evaluate).
+ANSWER_MILLISECONDS = 20_000
 LIST_TABLES = """async (endpoint) => {
     try {
         const answer = await fetch(endpoint + "/", {
@@ -49,30 +52,34 @@ LIST_TABLES = """async (endpoint) => {
                 "X-Amz-Target": "DynamoDB_20120810.ListTables",
             },
             body: "{}",
+            signal: AbortSignal.timeout(ANSWER_MILLISECONDS),
         });
         return answer.status + " " + (await answer.text());
     } catch (error) {
-        return "blocked";
+        return error.name === "TimeoutError" ? "no answer" : "blocked";
     }
-}"""
+}""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
 # The same from a sandboxed frame in that page: a `null` origin, in the page's address space.
 FROM_NULL_ORIGIN = """([endpoint, attack]) => new Promise((resolve) => {
     window.addEventListener("message", (event) => resolve(event.data), {once: true});
+    setTimeout(() => resolve("no answer from the frame"), 2 * ANSWER_MILLISECONDS);
     const frame = document.createElement("iframe");
     frame.sandbox = "allow-scripts";
     frame.srcdoc = "<script>(" + attack + ")(" + JSON.stringify(endpoint) + ")"
         + ".then((seen) => parent.postMessage(seen, '*'));</scr" + "ipt>";
     document.body.appendChild(frame);
-})"""
+})""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
 # A reset needs no answer to do harm: a no-cors post, which no preflight guards.
 RESET = """async (endpoint) => {
     try {
-        await fetch(endpoint + "/moto-api/reset", {method: "POST", mode: "no-cors"});
+        await fetch(endpoint + "/moto-api/reset", {
+            method: "POST", mode: "no-cors", signal: AbortSignal.timeout(ANSWER_MILLISECONDS),
+        });
         return "sent";
     } catch (error) {
         return "blocked";
     }
-}"""
+}""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +235,8 @@ def test_preview_keeps_a_rebinding_page_out(preview, page):
     status = page.evaluate(
         """async (body) => (await fetch("/api/contact", {
             method: "POST", headers: {"Content-Type": "application/json"}, body,
-        })).status""",
+            signal: AbortSignal.timeout(ANSWER_MILLISECONDS),
+        })).status""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS)),
         form_body().decode(),
     )
     assert status == 403

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from sitecontent.strings import load_strings
 from tests.support.admin import add_staff, first_sign_in, printed_staff, sign_in
@@ -114,7 +114,8 @@ def test_e2e_admin_staff_answer_a_message_and_serve_a_person(
 
     # First sign-in: temporary password, new password, authenticator, code.
     page.goto(f"{preview.url}/admin/")
-    assert page.locator("html").get_attribute("lang") == language
+    # The page takes the browser's language once that language's words have loaded.
+    expect(page.locator("html")).to_have_attribute("lang", language)
     secret = first_sign_in(page, email, temporary, lambda view: check_view(page, view))
     link = urlsplit(page.get_attribute("#mfa-link", "href") or "")
     assert (link.scheme, link.netloc) == ("otpauth", "totp")

@@ -16,6 +16,9 @@ import pytest
 from tests.support.contact import valid_fields
 from tests.support.staff import StaffApi, staff_api
 
+# More pages than any test stores messages for (50 a page).
+MAX_PAGES = 100
+
 
 @pytest.fixture(scope="module")
 def staff() -> Iterator[StaffApi]:
@@ -45,7 +48,8 @@ def submit(staff: StaffApi, **changes: Any) -> tuple[str, dict[str, Any]]:
 
 def inbox_ids(staff: StaffApi, token: str) -> list[str]:
     ids, page = [], None
-    while True:
+    # Bounded: a next page that never ends the walk fails here instead of hanging the run.
+    for _ in range(MAX_PAGES):
         answer = staff.request(
             "GET", "/api/staff/inbox" + (f"?page={page}" if page else ""), token=token
         )
@@ -54,6 +58,7 @@ def inbox_ids(staff: StaffApi, token: str) -> list[str]:
         page = answer.json()["next_page"]
         if page is None:
             return ids
+    raise AssertionError(f"the inbox still had a next page after {MAX_PAGES} pages")
 
 
 def test_staff_status_names_the_signed_in_member(staff: StaffApi, member: tuple[str, str]) -> None:

@@ -65,21 +65,30 @@ def revision(path: Path, text: str | None = None) -> str:
             table = flatten(tomllib.loads(text))
         except tomllib.TOMLDecodeError:
             table = {"": text}  # an old version that no longer parses still has a revision
-        text = json.dumps(table, ensure_ascii=False, sort_keys=True)
-    else:
-        text = "\n".join(text.splitlines())
+        return strings_revision(table)
+    return _digest("\n".join(text.splitlines()))
+
+
+def strings_revision(strings: dict[str, str]) -> str:
+    """The revision of a strings file from its strings as `flatten` gives them."""
+    return _digest(json.dumps(strings, ensure_ascii=False, sort_keys=True))
+
+
+def _digest(text: str) -> str:
     return REVISION_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()[:REVISION_DIGITS]
 
 
 def _recorded(path: Path) -> str | None:
     if path.name == STRINGS_FILE:
-        value = read_toml(path).get(TRANSLATED_FROM)
-        line = 1
-    else:
-        meta, _, _ = split_front_matter(path)
-        value = meta.get(TRANSLATED_FROM)
-        line = 2
+        return checked_record(path, read_toml(path).get(TRANSLATED_FROM))
+    meta, _, _ = split_front_matter(path)
+    return checked_record(path, meta.get(TRANSLATED_FROM))
+
+
+def checked_record(path: Path, value: object) -> str | None:
+    """A file's `translated_from` setting, which must be text when it is there at all."""
     if value is not None and not isinstance(value, str):
+        line = 1 if path.name == STRINGS_FILE else 2
         raise BuildError(f"{path}:{line}", f'{TRANSLATED_FROM} must be text such as "sha256:…"')
     return value
 
@@ -120,18 +129,39 @@ def read_translation(
     content_dir: Path, site: Site, language: str, relative: str
 ) -> Translation | None:
     """The translation `language/relative`; None when its source does not exist."""
-    source_language = site.default_language
-    source = content_dir / source_language / relative
+    source = content_dir / site.default_language / relative
     if not source.is_file():
         return None  # the build's page check names a page without its source
     path = content_dir / language / relative
+    return _translation(content_dir, site, language, relative, _recorded(path), revision(source))
+
+
+def strings_translation(
+    content_dir: Path, site: Site, language: str, recorded: object, source: dict[str, str]
+) -> Translation:
+    """The translation of the strings file, from the settings a build has already read.
+
+    `recorded` is the translation's `translated_from` setting, `source` the default language's
+    strings as `flatten` gives them: the build parses each strings file once, not once more here.
+    """
+    path = content_dir / language / STRINGS_FILE
+    current = strings_revision(source)
+    return _translation(
+        content_dir, site, language, STRINGS_FILE, checked_record(path, recorded), current
+    )
+
+
+def _translation(
+    content_dir: Path, site: Site, language: str, relative: str, recorded: str | None, current: str
+) -> Translation:
+    source_language = site.default_language
     return Translation(
         name=f"{language}/{relative}",
-        path=path,
+        path=content_dir / language / relative,
         source_name=f"{source_language}/{relative}",
-        source=source,
-        recorded=_recorded(path),
-        current=revision(source),
+        source=content_dir / source_language / relative,
+        recorded=recorded,
+        current=current,
     )
 
 

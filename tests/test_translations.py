@@ -266,3 +266,28 @@ def test_translations_deploy_allowed_to_publish_stale_ones_lists_them(
     assert code == 1 and "at step 2/6" in err and "stopped by the test" in err
     listed = ", ".join(f"{language}/contact.md (behind ru/contact.md)" for language in TRANSLATED)
     assert f"publishing translations behind their source: {listed}" in out
+
+
+@pytest.mark.parametrize(("name", "line"), [("strings.toml", 1), ("contact.md", 2)])
+def test_translations_a_record_that_is_not_text_fails_the_build_naming_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, line: int
+) -> None:
+    content = copy_content(tmp_path)
+    path = content / TRANSLATED[0] / name
+    text = path.read_text(encoding="utf-8")
+    assert 'translated_from = "sha256:' in text
+    path.write_text(
+        text.replace('translated_from = "sha256:', "translated_from = 1 # sha256:", 1),
+        encoding="utf-8",
+    )
+
+    # The build fails as on any content error (1); `translations` cannot say (2, not 1: behind).
+    for command, exit_code in (
+        (["build", "--out", str(tmp_path / "dist")], 1),
+        (["translations"], 2),
+    ):
+        code, out, err = run(capsys, command[0], "--content", str(content), *command[1:])
+
+        assert code == exit_code, out
+        assert f"{path}:{line}" in err
+        assert "translated_from must be text" in err

@@ -270,15 +270,8 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
     # The function ---------------------------------------------------------------------------
 
     def _invoke(self) -> None:
-        try:
-            body = self._read_body()
-        except MalformedRequest:
-            self.close_connection = True
-            self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
-            return
+        body = self._body_or_refusal()
         if body is None:
-            self.close_connection = True
-            self._write(HttpResponse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE))
             return
         event = http_api_event(
             self.command,
@@ -311,14 +304,11 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         self._write(json_response(HTTPStatus.OK, staff.config(f"http://{host}{COGNITO_PATH}")))
 
     def _forward_to_cognito(self) -> None:
-        try:
-            body = self._read_body()
-        except MalformedRequest:
-            self.close_connection = True
-            self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
+        body = self._body_or_refusal()
+        if body is None:
             return
         staff = self.server.staff
-        if staff is None or body is None:
+        if staff is None:
             self._write(json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "unavailable"}))
             return
         self._write(staff.forward_to_cognito(self.headers.get("X-Amz-Target"), body))
@@ -333,6 +323,21 @@ class PreviewRequestHandler(SimpleHTTPRequestHandler):
         if self.server.origin_secret:
             headers.append((ORIGIN_SECRET_HEADER, self.server.origin_secret))
         return headers
+
+    def _body_or_refusal(self) -> bytes | None:
+        """The request's body; None once the request is answered 400 (its framing leaves the
+        body's end in doubt) or 413 (over API Gateway's limit), as API Gateway answers both,
+        and the connection closed."""
+        try:
+            body = self._read_body()
+        except MalformedRequest:
+            self.close_connection = True
+            self.send_error(HTTPStatus.BAD_REQUEST, "malformed body framing")
+            return None
+        if body is None:
+            self.close_connection = True
+            self._write(HttpResponse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE))
+        return body
 
     def _read_body(self) -> bytes | None:
         """The request body, or None when it is over API Gateway's limit.

@@ -262,10 +262,12 @@ def test_preview_server_turns_a_crash_into_a_500_without_the_message(server_url,
     assert "Әбілқайыр" not in logged.out + logged.err
 
 
-def test_preview_server_refuses_a_body_over_api_gateways_limit(server_url):
-    # Announce the body without sending it: the answer must come before it is read.
+@pytest.mark.parametrize("path", ["/api/contact", "/_cognito/"])
+def test_preview_server_refuses_a_body_over_api_gateways_limit(server_url, path):
+    # Announce the body without sending it: the answer must come before it is read. The staff
+    # page's Cognito calls go through the preview too, and are refused alike (not 503).
     connection = http.client.HTTPConnection(server_url.removeprefix("http://"), timeout=5)
-    connection.putrequest("POST", "/api/contact")
+    connection.putrequest("POST", path)
     connection.putheader("Content-Type", "application/json")
     connection.putheader("Content-Length", str(10 * 1024 * 1024 + 1))
     connection.endheaders()

@@ -112,14 +112,26 @@ def full_build(tmp: Path) -> None:
 
 def generated_content(tmp: Path, pages_per_language: int) -> Path:
     """The real content plus `pages_per_language` extra pages in each language."""
+    from sitecontent.strings import TRANSLATED_FROM
+    from sitegen.translations import revision
+
     content = tmp / f"content-{pages_per_language}"
     shutil.copytree(CONTENT, content)
-    for language in load_site(content).languages:
+    site = load_site(content)
+    # The default language first: each translation records its source's revision, as an
+    # editor's does, so the build has no thousands of "behind its source" warnings to print.
+    languages = sorted(site.languages, key=lambda language: language != site.default_language)
+    for language in languages:
         folder = content / language / "extra"
         folder.mkdir()
         for n in range(pages_per_language):
+            record = ""
+            if language != site.default_language:
+                source = content / site.default_language / "extra" / f"page-{n:04}.md"
+                record = f'{TRANSLATED_FROM} = "{revision(source)}"\n'
             (folder / f"page-{n:04}.md").write_text(
-                f'+++\ntitle = "Page {n}"\ndescription = "Generated page {n} for the benchmark."\n'
+                f'+++\n{record}title = "Page {n}"\n'
+                f'description = "Generated page {n} for the benchmark."\n'
                 f"+++\n{EXTRA_BODY.format(n=n, lang=language)}",
                 encoding="utf-8",
             )

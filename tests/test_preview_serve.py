@@ -245,10 +245,12 @@ def test_serve_refuses_a_port_in_use_with_a_clear_error(tmp_path, taken):
     assert "Traceback" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
-def test_serve_stops_cleanly_and_frees_both_ports(tmp_path, stop_signal):
-    preview = start_preview(tmp_path)
+def assert_stops_cleanly_and_frees_both_ports(preview: Preview, stop_signal: signal.Signals):
+    """Ctrl-C or SIGTERM: exit code 0, no traceback, and both ports free at once.
 
+    The tests that start a preview of their own end with it, one with each signal, rather than
+    two more previews started only to be stopped.
+    """
     code = preview.stop(stop_signal)
 
     assert code == 0, preview.log()
@@ -351,7 +353,9 @@ def started_on_free_ports(tmp_path: Path, environment: dict[str, str]) -> Previe
     return preview
 
 
-def test_serve_picks_free_ports_prints_them_and_opens_the_browser(tmp_path, content_dir):
+def test_serve_picks_free_ports_prints_them_opens_the_browser_and_stops_on_ctrl_c(
+    tmp_path, content_dir
+):
     # A stand-in browser (webbrowser honours $BROWSER) that notes the address it was given.
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"
@@ -368,11 +372,15 @@ def test_serve_picks_free_ports_prints_them_and_opens_the_browser(tmp_path, cont
         status, answer = post_json(preview, valid_submission(preview, content_dir))
         assert status == 201
         assert answer["id"] in preview.stored_items()
-    finally:
-        assert preview.stop() == 0
+    except BaseException:
+        preview.stop()
+        raise
+    assert_stops_cleanly_and_frees_both_ports(preview, signal.SIGINT)
 
 
-def test_serve_stores_a_form_sent_as_soon_as_the_address_shows(tmp_path, content_dir):
+def test_serve_stores_a_form_sent_as_soon_as_the_address_shows_and_stops_on_term(
+    tmp_path, content_dir
+):
     # Issue 26: the address showed while the local AWS still started, and a form sent then got
     # 503 "try again in a minute". Now it waits for the local AWS and is stored.
     port, aws_port = free_port(), free_port()
@@ -395,8 +403,10 @@ def test_serve_stores_a_form_sent_as_soon_as_the_address_shows(tmp_path, content
         status, answer = post_json(preview, valid_submission(preview, content_dir), timeout=90)
         assert status == 201, (answer, preview.log())
         assert answer["id"] in preview.stored_items()
-    finally:
-        assert preview.stop() == 0
+    except BaseException:
+        preview.stop()
+        raise
+    assert_stops_cleanly_and_frees_both_ports(preview, signal.SIGTERM)
 
 
 def child_processes(pid: int) -> list[int]:

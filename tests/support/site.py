@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,13 +59,19 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         pass  # quiet tests
 
 
+class _SiteServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser that closes a connection it no longer needs (a page left, a test's context
+        # closed) is no error of the site's: only anything else is printed, as by default.
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve_static(out_dir: Path) -> Iterator[str]:
     """Serve a built site on 127.0.0.1 at a free port; yield its base URL."""
     handler = type("Handler", (_SiteHandler,), {"site_headers": headers_for(out_dir)})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(out_dir))
-    )
+    server = _SiteServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out_dir)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

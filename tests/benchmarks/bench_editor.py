@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 
 from sitecontent.policy import current_policy_version
-from tests.benchmarks.bench_site import generated_content
+from tests.benchmarks.bench_site import dated_an_hour_back, generated_content
 from tests.conftest import CHROMIUM_ARGS
 from tests.support.preview import ROOT, free_port, load_payload, running_preview
 
@@ -151,6 +151,7 @@ def main() -> None:
         tmp = Path(folder)
         for name, pages in (("real site", 0), ("1,000 pages per language", 1000)):
             content = generated_content(tmp, pages)
+            dated_an_hour_back(content)
             save_to_shown(name, content, tmp / f"serve-{pages}", browser)
         browser.close()
 

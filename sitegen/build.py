@@ -35,6 +35,7 @@ from sitegen.templates import PageRenderer, SiteData
 from sitegen.translations import (
     Translation,
     read_translation,
+    strings_revision,
     strings_translation,
     translated_languages,
     translated_names,
@@ -239,6 +240,9 @@ def _translations(
 ) -> list[Translation]:
     # Each one read again only when its file or its source changed: a save costs what it touched.
     found = []
+    # The strings files' source revision, from the strings as this build read them rather than
+    # parsed again (parsing each again cost the real site's build about 20 ms of its 0.32 s).
+    strings_source = strings_revision(strings.strings[site.default_language])
     for language in translated_languages(site):
         prefix = f"{language}/"
         files = [name.removeprefix(prefix) for name in sources.under(language, ".md")]
@@ -257,15 +261,10 @@ def _translations(
             )
             if translation is not None:
                 found.append(translation)
-        # Last, as the language's files list it; from the strings as this build read them:
-        # parsing each file again cost the real site's build a tenth of its time.
+        # Last, as the language's files list it.
         found.append(
             strings_translation(
-                content_dir,
-                site,
-                language,
-                strings.records[language],
-                strings.strings[site.default_language],
+                content_dir, site, language, strings.records[language], strings_source
             )
         )
     return found

@@ -137,15 +137,15 @@ def read_translation(
 
 
 def strings_translation(
-    content_dir: Path, site: Site, language: str, recorded: object, source: dict[str, str]
+    content_dir: Path, site: Site, language: str, recorded: object, current: str
 ) -> Translation:
     """The translation of the strings file, from the settings a build has already read.
 
-    `recorded` is the translation's `translated_from` setting, `source` the default language's
-    strings as `flatten` gives them: the build parses each strings file once, not once more here.
+    `recorded` is the translation's `translated_from` setting as written, `current` the
+    `strings_revision` of the default language's strings: the build parses each strings file
+    once, not once more here.
     """
     path = content_dir / language / STRINGS_FILE
-    current = strings_revision(source)
     return _translation(
         content_dir, site, language, STRINGS_FILE, checked_record(path, recorded), current
     )

@@ -34,10 +34,6 @@ REBINDING_NAME = "rebinding.test"
 REQUEST_TIMEOUT = "2"
 # Far longer than the timeout: how long a test waits for the preview to drop a client.
 DROPPED_WITHIN = 60.0
-# A page's attempt at the local AWS, as the issue's attacker wrote it: list the tables over
-# DynamoDB's JSON protocol and read the answer. The script answers what it could read, or
-# "blocked" when the browser (or the server) refused. moto checks no signature, but routes a
-# request by the service its credential scope names.
 # What the attacker's script answers when it read nothing: the browser or the server refused,
 # or no answer came (a browser may hold a request to a local address for a permission that
 # nobody grants). Anything else is what it read.
@@ -45,7 +41,18 @@ KEPT_OUT = {"blocked", "no answer"}
 # Every script gives up waiting after this long, so a request that never ends fails its test
 # instead of hanging it (Playwright bounds no evaluate).
 ANSWER_MILLISECONDS = 20_000
-LIST_TABLES = """async (endpoint) => {
+
+
+def bounded(script: str) -> str:
+    """A page script with its wait, written `ANSWER_MILLISECONDS`, set to that limit."""
+    return script.replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
+
+
+# A page's attempt at the local AWS, as the issue's attacker wrote it: list the tables over
+# DynamoDB's JSON protocol and read the answer. The script answers what it could read, or
+# "blocked" when the browser (or the server) refused, or "no answer". moto checks no
+# signature, but routes a request by the service its credential scope names.
+LIST_TABLES = bounded("""async (endpoint) => {
     try {
         const answer = await fetch(endpoint + "/", {
             method: "POST",
@@ -62,9 +69,9 @@ LIST_TABLES = """async (endpoint) => {
     } catch (error) {
         return error.name === "TimeoutError" ? "no answer" : "blocked";
     }
-}""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
+}""")
 # The same from a sandboxed frame in that page: a `null` origin, in the page's address space.
-FROM_NULL_ORIGIN = """([endpoint, attack]) => new Promise((resolve) => {
+FROM_NULL_ORIGIN = bounded("""([endpoint, attack]) => new Promise((resolve) => {
     window.addEventListener("message", (event) => resolve(event.data), {once: true});
     setTimeout(() => resolve("no answer from the frame"), 2 * ANSWER_MILLISECONDS);
     const frame = document.createElement("iframe");
@@ -72,9 +79,9 @@ FROM_NULL_ORIGIN = """([endpoint, attack]) => new Promise((resolve) => {
     frame.srcdoc = "<script>(" + attack + ")(" + JSON.stringify(endpoint) + ")"
         + ".then((seen) => parent.postMessage(seen, '*'));</scr" + "ipt>";
     document.body.appendChild(frame);
-})""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
+})""")
 # A reset needs no answer to do harm: a no-cors post, which no preflight guards.
-RESET = """async (endpoint) => {
+RESET = bounded("""async (endpoint) => {
     try {
         await fetch(endpoint + "/moto-api/reset", {
             method: "POST", mode: "no-cors", signal: AbortSignal.timeout(ANSWER_MILLISECONDS),
@@ -83,7 +90,7 @@ RESET = """async (endpoint) => {
     } catch (error) {
         return "blocked";
     }
-}""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS))
+}""")
 
 
 @pytest.fixture(scope="module")
@@ -237,10 +244,10 @@ def test_preview_keeps_a_rebinding_page_out(preview, page):
     answer = page.goto(f"{rebound}/ru/")
     assert answer is not None and answer.status == 403
     status = page.evaluate(
-        """async (body) => (await fetch("/api/contact", {
+        bounded("""async (body) => (await fetch("/api/contact", {
             method: "POST", headers: {"Content-Type": "application/json"}, body,
             signal: AbortSignal.timeout(ANSWER_MILLISECONDS),
-        })).status""".replace("ANSWER_MILLISECONDS", str(ANSWER_MILLISECONDS)),
+        })).status"""),
         form_body().decode(),
     )
     assert status == 403

@@ -1,4 +1,4 @@
-"""Where the local stand-in reaches into moto's internals: six fixes and one question.
+"""Where the local stand-in reaches into moto's internals: seven fixes and one question.
 
 moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
 template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
@@ -26,6 +26,11 @@ refresh token, and moto answered 500. The sixth fix adds it as Cognito has it: t
 token ends, and so do the access tokens it gave (matched by their `origin_jti`), while the
 same person's other sessions go on.
 
+moto's Cognito takes a TOTP code only in the 30 seconds it belongs to, so a code typed (or
+computed by a test) just before a step ends is refused when it arrives just after. RFC 6238
+(§5.2) asks a verifier to accept the code of the step before for that delay, and Cognito does;
+the seventh fix makes moto's check do the same.
+
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
 
@@ -42,6 +47,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import time
 from typing import Any
 
 # "module:qualified name" of each moto function this module replaces or relies on, and the
@@ -56,6 +62,9 @@ INTERNALS = {
     "moto.cognitoidp.models:CognitoIdpBackend.associate_software_token": "e2b4bb99a2501701",
     "moto.cognitoidp.models:CognitoIdpBackend.verify_software_token": "e6c262e1768dcd4d",
     "moto.cognitoidp.models:CognitoIdpUserPool.create_jwt": "73889b186eb2fa10",
+    # Both call `verify_totp` by its name in `models`, which the seventh fix replaces.
+    "moto.cognitoidp.models:CognitoIdpBackend.respond_to_auth_challenge": "f534d52b883f212e",
+    "moto.cognitoidp.utils:verify_totp": "9df21e7c99fffbf3",
     "moto.dynamodb.models.table:Table.create_from_cloudformation_json": "2ade84941382510e",
     # RevokeToken reads and ends what these write (and what `sign_out` ends the same way).
     "moto.cognitoidp.models:CognitoIdpUserPool.create_refresh_token": "eb8f94cfc936198b",
@@ -113,6 +122,7 @@ def apply() -> None:
     _longer_totp_secret()
     _token_validity_of_the_client()
     _revoke_token()
+    _code_of_the_step_before()
     _applied = True
 
 
@@ -163,6 +173,21 @@ def _longer_totp_secret() -> None:
 
     # Read by name, at call time, by the two internals fingerprinted above.
     models.COGNITO_TOTP_MFA_SECRET = TOTP_SECRET
+
+
+def _code_of_the_step_before() -> None:
+    from moto.cognitoidp import models, utils
+
+    def verify_totp(totp: Any, code: bytes, valid_window: int = 0) -> None:
+        from cryptography.hazmat.primitives.twofactor import InvalidToken
+
+        try:
+            utils.verify_totp(totp, code, valid_window)
+        except InvalidToken:
+            # Not a wider window both ways (moto's `valid_window`): only the step before.
+            totp.verify(code, int(time.time()) - utils.TOTP_TIME_STEP)
+
+    models.verify_totp = verify_totp
 
 
 def token_seconds(client_config: dict[str, Any], token_use: str) -> int | None:

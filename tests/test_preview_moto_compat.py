@@ -45,6 +45,32 @@ def test_moto_compat_totp_secret_is_one_an_authenticator_accepts() -> None:
     assert len(pyotp.TOTP(models.COGNITO_TOTP_MFA_SECRET).now()) == 6
 
 
+@pytest.mark.parametrize(
+    ("seconds_before", "accepted"), [(0, True), (30, True), (60, False), (-30, False)]
+)
+def test_moto_compat_totp_code_of_the_step_before_is_accepted(
+    monkeypatch: pytest.MonkeyPatch, seconds_before: int, accepted: bool
+) -> None:
+    # The gap: a code computed just before its 30 s ended, checked just after, was refused
+    # (CI saw a first sign-in fail so). A fixed clock, mid-step, makes each case certain.
+    import time
+
+    import pyotp
+    from cryptography.hazmat.primitives.twofactor import InvalidToken
+    from moto.cognitoidp import models, utils
+
+    moto_compat.apply()
+    now = 1_800_000_015
+    monkeypatch.setattr(time, "time", lambda: now)
+    code = pyotp.TOTP(moto_compat.TOTP_SECRET).at(now - seconds_before).encode()
+    totp = utils.cognito_totp(moto_compat.TOTP_SECRET)
+    if accepted:
+        models.verify_totp(totp, code)
+    else:
+        with pytest.raises(InvalidToken):
+            models.verify_totp(totp, code)
+
+
 def test_moto_compat_tokens_expire_when_the_staff_client_says() -> None:
     import boto3
     import jwt

@@ -274,11 +274,14 @@ def test_list_pages_through_every_submission_exactly_once(operator):
 
 
 def test_list_since_leaves_out_earlier_submissions(operator):
+    # The days before and after sending: a send across midnight is still on or after the one
+    # and before the day after the other.
+    sent_on_or_after = datetime.now(UTC).date()
     submission_id = submit(Person.new("since"))
-    today = datetime.now(UTC).date()
+    sent_before = datetime.now(UTC).date() + timedelta(days=1)
 
-    from_today = operator("list", "--since", today.isoformat(), "--limit", "1000").json()
-    from_tomorrow = operator("list", "--since", str(today + timedelta(days=1))).json()
+    from_today = operator("list", "--since", sent_on_or_after.isoformat(), "--limit", "1000").json()
+    from_tomorrow = operator("list", "--since", str(sent_before)).json()
 
     assert submission_id in {entry["id"] for entry in from_today["submissions"]}
     assert from_tomorrow == {"submissions": [], "next_token": None}

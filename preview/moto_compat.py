@@ -28,8 +28,9 @@ same person's other sessions go on.
 
 moto's Cognito takes a TOTP code only in the 30 seconds it belongs to, so a code typed (or
 computed by a test) just before a step ends is refused when it arrives just after. RFC 6238
-(§5.2) asks a verifier to accept the code of the step before for that delay, and Cognito does;
-the seventh fix makes moto's check do the same.
+(§5.2) recommends a verifier accept the code of the step before for that delay (Cognito names
+clock skew among the reasons it refuses a code, so it allows some); the seventh fix makes
+moto's check accept that one step too.
 
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.

@@ -177,11 +177,10 @@ def _longer_totp_secret() -> None:
 
 
 def _code_of_the_step_before() -> None:
+    from cryptography.hazmat.primitives.twofactor import InvalidToken
     from moto.cognitoidp import models, utils
 
     def verify_totp(totp: Any, code: bytes, valid_window: int = 0) -> None:
-        from cryptography.hazmat.primitives.twofactor import InvalidToken
-
         try:
             utils.verify_totp(totp, code, valid_window)
         except InvalidToken:

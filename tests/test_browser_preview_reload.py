@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.preview import Preview, running_preview
 from tests.support.site import copy_content
@@ -40,20 +41,54 @@ def preview(tmp_path_factory: pytest.TempPathFactory, content_dir: Path) -> Iter
 
 
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def edited(browser: Browser) -> Iterator[dict[Path, str]]:
+    """The files a test edits and their text before, put back once its pages are closed.
+
+    Putting a file back is a save: a rebuild, and every open page reloads. Chromium may then
+    acknowledge the closing of a page whose reload is committing without closing it, and
+    Playwright waits for it forever (microsoft/playwright#42366, #42068): a test hung for 600 s
+    that way. So the pages close first (`context` needs this fixture, so it ends before it).
+    """
+    originals: dict[Path, str] = {}
+    yield originals
+    assert browser.contexts == [], "a file put back with pages open makes them reload"
+    for path, text in originals.items():
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def context(browser: Browser, edited: dict[Path, str]) -> Iterator[BrowserContext]:
     # A short window, so that the contact page scrolls.
     context = browser.new_context(viewport={"width": 800, "height": 400})
     context.add_init_script(RECORD_CSP_VIOLATIONS)
     yield context
+    # A test's last save may still be reloading a page it did not wait for: each page is taken
+    # to a blank one first (which waits for that, and has no live reload), then closed.
+    for page in context.pages:
+        park(page)
     context.close()
 
 
+def park(page: Page) -> None:
+    """Leave for a blank page, whatever reload is under way; a reload may interrupt once."""
+    for attempt in range(3):
+        try:
+            page.goto("about:blank", timeout=WAIT_MS)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+
+
+def edit(edited: dict[Path, str], path: Path) -> Path:
+    """Note `path` as edited by this test, to be put back as it is now."""
+    edited.setdefault(path, path.read_text(encoding="utf-8"))
+    return path
+
+
 @pytest.fixture
-def contact_page(content_dir: Path) -> Iterator[Path]:
-    page = content_dir / "en" / "contact.md"
-    original = page.read_text(encoding="utf-8")
-    yield page
-    page.write_text(original, encoding="utf-8")
+def contact_page(content_dir: Path, edited: dict[Path, str]) -> Path:
+    return edit(edited, content_dir / "en" / "contact.md")
 
 
 def open_page(context: BrowserContext, preview: Preview, path: str) -> Page:
@@ -116,11 +151,8 @@ def test_browser_preview_shows_a_broken_front_matter_over_the_page_until_mended(
 
 
 @pytest.fixture
-def russian_contact_page(content_dir: Path) -> Iterator[Path]:
-    page = content_dir / "ru" / "contact.md"
-    original = page.read_text(encoding="utf-8")
-    yield page
-    page.write_text(original, encoding="utf-8")
+def russian_contact_page(content_dir: Path, edited: dict[Path, str]) -> Path:
+    return edit(edited, content_dir / "ru" / "contact.md")
 
 
 def test_browser_preview_a_translation_behind_its_source_shows_a_notice(

@@ -433,3 +433,40 @@ def test_serve_says_in_one_line_when_the_local_aws_dies_and_the_form_answers_503
         assert get(f"{preview.url}/en/")[0] == 200
     finally:
         assert preview.stop() == 0
+
+
+# Starts a child the way the tests start previews, says its pid, then waits to be killed.
+STARTER = """
+import subprocess, sys, time
+from tests.support.preview import ending_with_this_process
+sleeper = [sys.executable, "-c", "import time; time.sleep(300)"]
+child = subprocess.Popen(ending_with_this_process(sleeper))
+print(child.pid, flush=True)
+time.sleep(300)
+"""
+
+
+def _has_ended(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in {"Z", "X"}  # a zombie has ended; only its parent's reaping is left
+
+
+def test_a_preview_a_test_started_stops_when_the_tests_process_is_killed() -> None:
+    # As pytest-timeout ends a hung worker: SIGKILL, so no fixture's clean-up runs.
+    starter = subprocess.Popen(
+        [sys.executable, "-c", STARTER], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    child = int(starter.stdout.readline())
+    assert not _has_ended(child)
+    starter.kill()
+    starter.wait()
+    deadline = time.monotonic() + 60
+    while not _has_ended(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ended = _has_ended(child)
+    if not ended:
+        os.kill(child, signal.SIGKILL)
+    assert ended, "the child outlived the process that started it"

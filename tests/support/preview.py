@@ -62,6 +62,17 @@ def serve_command(port: int, aws_port: int, out_dir: Path, content_dir: Path | N
     return command
 
 
+def ending_with_this_process(command: list[str]) -> list[str]:
+    """`command`, made to stop as on Ctrl-C when the process that starts it ends, however.
+
+    A test worker ended by force (pytest-timeout's limit, a crash) otherwise leaves its
+    previews running, each watching its content and holding its ports, until someone kills
+    them: two were found still running 50 minutes on. util-linux's `setpriv` asks Linux for
+    that signal (the parent-death signal, prctl), then becomes the command (same process).
+    """
+    return ["setpriv", "--pdeathsig", "INT", "--", *command]
+
+
 def _clean_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     environment["PYTHONUNBUFFERED"] = "1"
@@ -205,7 +216,7 @@ def start_preview(
     out_dir = work_dir / "dist"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            serve_command(port, aws_port, out_dir, content_dir),
+            ending_with_this_process(serve_command(port, aws_port, out_dir, content_dir)),
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -70,7 +70,7 @@ def context(browser: Browser, edited: dict[Path, str]) -> Iterator[BrowserContex
 
 
 def park(page: Page) -> None:
-    """Leave for a blank page, whatever reload is under way; a reload may interrupt once."""
+    """Leave for a blank page, whatever reload is under way (one may interrupt a try: three)."""
     for attempt in range(3):
         try:
             page.goto("about:blank", timeout=WAIT_MS)

@@ -25,7 +25,7 @@ import pytest
 from infra.deploy import deploy
 from preview.local_aws import LOCAL_REGION, moto_template
 from tests.support.aws_env import use_fake_aws_credentials
-from tests.support.preview import free_port
+from tests.support.preview import ending_with_this_process, free_port
 from tests.support.tools import ROOT
 
 pytestmark = pytest.mark.slow
@@ -53,7 +53,7 @@ def local_aws(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, Path]]:
     log_path = tmp_path / "local-aws.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "build.py", "local-aws", "--port", "0"],
+            ending_with_this_process([sys.executable, "build.py", "local-aws", "--port", "0"]),
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -110,7 +110,9 @@ def plain_moto() -> Iterator[str]:
     """`python -m moto.server`, without the project's fixes, in a process of its own."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        ending_with_this_process(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=_environment(),

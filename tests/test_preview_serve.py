@@ -5,6 +5,7 @@ The preview here serves a copy of `content/`, so the rebuild test can edit it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -456,17 +457,17 @@ def _has_ended(pid: int) -> bool:
 
 def test_a_preview_a_test_started_stops_when_the_tests_process_is_killed() -> None:
     # As pytest-timeout ends a hung worker: SIGKILL, so no fixture's clean-up runs.
-    starter = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", STARTER], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    child = int(starter.stdout.readline())
-    assert not _has_ended(child)
-    starter.kill()
-    starter.wait()
+    ) as starter:
+        child = int(starter.stdout.readline())
+        assert not _has_ended(child)
+        starter.kill()
     deadline = time.monotonic() + 60
     while not _has_ended(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     ended = _has_ended(child)
     if not ended:
-        os.kill(child, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
     assert ended, "the child outlived the process that started it"

@@ -54,12 +54,15 @@ def free_port() -> int:
 
 
 def serve_command(port: int, aws_port: int, out_dir: Path, content_dir: Path | None = None):
-    """The command line a developer types, with the ports and folders of one test run."""
+    """The command line a developer types, with the ports and folders of one test run.
+
+    Run so that it stops with the test's process (`ending_with_this_process`).
+    """
     command = [sys.executable, "build.py", "serve", "--port", str(port)]
     command += ["--aws-port", str(aws_port), "--out", str(out_dir)]
     if content_dir is not None:
         command += ["--content", str(content_dir)]
-    return command
+    return ending_with_this_process(command)
 
 
 def ending_with_this_process(command: list[str]) -> list[str]:
@@ -216,7 +219,7 @@ def start_preview(
     out_dir = work_dir / "dist"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            ending_with_this_process(serve_command(port, aws_port, out_dir, content_dir)),
+            serve_command(port, aws_port, out_dir, content_dir),
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,

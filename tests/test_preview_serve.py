@@ -454,6 +454,16 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
+def _signal_status(pid: int) -> str:
+    """The lines of /proc/PID/status that say why a signal did or did not end it."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except FileNotFoundError:
+        return "gone"
+    wanted = ("State", "PPid", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt")
+    return "; ".join(line for line in lines if line.startswith(wanted))
+
+
 def _has_ended(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -469,14 +479,18 @@ def test_a_preview_a_test_started_stops_when_the_tests_process_is_killed() -> No
     ) as starter:
         child = int(starter.stdout.readline())
         # setpriv asks for the signal, then becomes the command: a kill before that is a race
-        # no worker meets (its tests run for seconds), and once failed this test under load.
-        assert wait_for(lambda: b"time.sleep" in _command_line(child)), "the child never ran"
+        # no worker meets (its tests run for seconds), and failed this test twice under load.
+        # (setpriv's own command line names the command too: only its first word tells.)
+        assert wait_for(lambda: _command_line(child).startswith(sys.executable.encode())), (
+            "the child never became the command"
+        )
         starter.kill()
     deadline = time.monotonic() + 60
     while not _has_ended(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     ended = _has_ended(child)
     if not ended:
+        status = _signal_status(child)
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signal.SIGKILL)
-    assert ended, "the child outlived the process that started it"
+    assert ended, f"the child outlived the process that started it: {status}"

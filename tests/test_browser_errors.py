@@ -18,12 +18,13 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from functions.contact.api import CHECK_PATH
 from sitecontent.contact_form import RETRY_ATTEMPTS, error_message
 from sitecontent.site import load_site
 from sitecontent.strings import load_strings
+from tests.support.browser import KeptContexts
 from tests.support.contact import SITE_ORIGIN, ContactFunction
 from tests.support.site import BROWSER_LANGUAGES, CONTENT
 
@@ -122,22 +123,25 @@ def width(request: pytest.FixtureRequest) -> int:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def contexts(browser: Browser) -> Iterator[KeptContexts]:
+    kept = KeptContexts(browser, timeout_ms=15_000)
+    yield kept
+    kept.close()
+
+
 @pytest.fixture
 def open_contact(
-    browser: Browser, site_url: str, contact: ContactFunction, width: int
+    contexts: KeptContexts, site_url: str, contact: ContactFunction, width: int
 ) -> Iterator[Callable[..., tuple[Page, FunctionBehindTheRoute]]]:
-    contexts: list[BrowserContext] = []
-
     def opened(language: str, javascript: bool = True) -> tuple[Page, FunctionBehindTheRoute]:
-        context = browser.new_context(
+        context = contexts.get(
             viewport={"width": width, "height": 900},
             java_script_enabled=javascript,
             # axe evaluates its own script in the page; the site's CSP (tested elsewhere)
             # would block it.
             bypass_csp=True,
         )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
         page = context.new_page()
         function = FunctionBehindTheRoute(contact)
         page.route("**/api/contact", function)
@@ -146,8 +150,7 @@ def open_contact(
         return page, function
 
     yield opened
-    for context in contexts:
-        context.close()
+    contexts.forget()
 
 
 def type_the_three_mistakes(page: Page, language: str) -> None:

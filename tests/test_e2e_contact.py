@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from sitecontent.contact_form import error_message
 from sitecontent.files import split_front_matter
 from sitecontent.strings import load_strings
+from tests.support.browser import KeptContexts
 from tests.support.preview import ROOT, Preview, running_preview
 from tests.support.site import BROWSER_LANGUAGES, copy_content, set_site_option
 
@@ -111,20 +112,23 @@ def cross_border_preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
         yield running
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+@pytest.fixture(scope="module")
+def contexts(browser):
+    kept = KeptContexts(browser, timeout_ms=TIMEOUT_MS)
+    yield kept
+    kept.close()
 
 
 @pytest.fixture
-def page_without_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    context.set_default_timeout(TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
+def page(contexts):
+    yield contexts.get().new_page()
+    contexts.forget()
+
+
+@pytest.fixture
+def page_without_js(contexts):
+    yield contexts.get(java_script_enabled=False).new_page()
+    contexts.forget()
 
 
 def fill(page, person: Visitor, consent: bool = True) -> None:

@@ -1,0 +1,51 @@
+"""A browser context kept between tests is left as a new one (`tests/support/browser.py`).
+
+The form and error tests share one context per module to spare Chromium a renderer process a
+test; a choice, cookie or cached page one test leaves must not reach the next. The site keeps
+the visitor's analytics choice in local storage (`site/assets/consent.js`).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.support.browser import KeptContexts
+
+pytestmark = pytest.mark.browser
+
+LEAVE_TRACES = """() => {
+    localStorage.setItem("left", "by the last test");
+    sessionStorage.setItem("left", "by the last test");
+    document.cookie = "left=by-the-last-test; path=/; max-age=3600";
+}"""
+TRACES = """() => [localStorage.length, sessionStorage.length, document.cookie]"""
+
+
+def test_a_kept_context_forgets_what_the_last_tests_pages_left(
+    browser: Browser, site_url: str
+) -> None:
+    contexts = KeptContexts(browser, timeout_ms=15_000)
+    try:
+        first = contexts.get()
+        page = first.new_page()
+        page.goto(f"{site_url}/en/contact/")
+        page.evaluate(LEAVE_TRACES)
+        # Another origin's storage too: a test may follow a link elsewhere.
+        other = first.new_page()
+        other.goto(site_url.replace("127.0.0.1", "localhost") + "/en/")
+        other.evaluate(LEAVE_TRACES)
+        assert page.evaluate(TRACES) == [1, 1, "left=by-the-last-test"]
+
+        contexts.forget()
+
+        again = contexts.get()
+        assert again is first, "the context was made again, not kept"
+        assert [p.url for p in again.pages] == ["about:blank"], "the last test's pages stayed open"
+        for url in (f"{site_url}/en/contact/", site_url.replace("127.0.0.1", "localhost") + "/en/"):
+            page = again.new_page()
+            page.goto(url)
+            assert page.evaluate(TRACES) == [0, 0, ""], url
+        assert again.cookies() == []
+    finally:
+        contexts.close()

@@ -23,6 +23,7 @@ from playwright.sync_api import Browser, Page, Route
 from sitecontent.strings import load_strings
 from sitegen.build import BuildResult
 from sitegen.security import HEADERS_FILE, admin_headers, headers_file_text, headers_for
+from tests.support.browser import KeptContexts
 from tests.support.site import CONTENT, serve_static
 
 pytestmark = pytest.mark.browser
@@ -144,15 +145,22 @@ def site_url(built_site: BuildResult, tmp_path_factory: pytest.TempPathFactory) 
         yield url
 
 
+@pytest.fixture(scope="module")
+def contexts(browser: Browser) -> Iterator[KeptContexts]:
+    kept = KeptContexts(browser)
+    yield kept
+    kept.close()
+
+
 @pytest.fixture
-def page(browser: Browser, site_url: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+def page(contexts: KeptContexts) -> Iterator[Page]:
+    context = contexts.get(viewport={"width": 360, "height": 740}, locale="en-GB")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
     yield page
-    context.close()
+    contexts.forget()
     assert errors == []
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
+from tests.support.browser import KeptContexts
 from tests.support.site import BROWSER_LANGUAGES
 
 pytestmark = pytest.mark.browser
@@ -41,13 +42,20 @@ def is_warm_up(request: Request) -> bool:
     return request.url.endswith(WARM_UP)
 
 
+@pytest.fixture(scope="module")
+def contexts(browser: Browser) -> Iterator[KeptContexts]:
+    kept = KeptContexts(browser)
+    yield kept
+    kept.close()
+
+
 @pytest.fixture
-def context(browser: Browser, site_url: str) -> Iterator[BrowserContext]:
-    context = browser.new_context()
+def context(contexts: KeptContexts, site_url: str) -> Iterator[BrowserContext]:
+    context = contexts.get()
     # A cookie of the site's own, which the warm-up must not carry.
     context.add_cookies([{"name": "visitor", "value": "seen-before", "url": site_url}])
     yield context
-    context.close()
+    contexts.forget()
 
 
 def open_contact(page: Page, site_url: str, language: str) -> None:

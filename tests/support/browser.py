@@ -3,7 +3,8 @@
 In Chromium a new context starts a renderer process: half a core-second and more before any
 page loads, the largest part of what a short browser test cost. With a context a test, the
 errors module's 34 tests kept the machine busy for 85 core-seconds, and the end-to-end
-contact module's 19 for 59; with these, 52 and 44. A kept context
+contact module's 19 for 59; with these, 52 and 44 (and the warm-up and staff-page modules'
+13 tests 24 and 19.5). A kept context
 has a blank page open, so its renderer lives on between tests; `forget` then closes the test's
 pages and clears what they left: cookies, permissions, every origin's storage and the HTTP
 cache. What a test adds to the context itself (routes, listeners, scripts run in every page)
@@ -21,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext
 class KeptContexts:
     """One context per set of options, made at first use and closed with `close`."""
 
-    def __init__(self, browser: Browser, timeout_ms: float) -> None:
+    def __init__(self, browser: Browser, timeout_ms: float | None = None) -> None:
         self._browser = browser
         self._timeout_ms = timeout_ms
         self._kept: dict[str, BrowserContext] = {}
@@ -32,7 +33,8 @@ class KeptContexts:
         key = repr(sorted(options.items()))
         if key not in self._kept:
             context = self._browser.new_context(**options)
-            context.set_default_timeout(self._timeout_ms)
+            if self._timeout_ms is not None:
+                context.set_default_timeout(self._timeout_ms)
             context.new_page()  # blank: it keeps the renderer process between tests
             self._kept[key] = context
         self._used[key] = self._kept[key]

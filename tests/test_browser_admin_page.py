@@ -147,9 +147,8 @@ def site_url(built_site: BuildResult, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def contexts(browser: Browser) -> Iterator[KeptContexts]:
-    kept = KeptContexts(browser)
-    yield kept
-    kept.close()
+    with KeptContexts(browser) as kept:
+        yield kept
 
 
 @pytest.fixture

@@ -125,9 +125,8 @@ def width(request: pytest.FixtureRequest) -> int:
 
 @pytest.fixture(scope="module")
 def contexts(browser: Browser) -> Iterator[KeptContexts]:
-    kept = KeptContexts(browser, timeout_ms=15_000)
-    yield kept
-    kept.close()
+    with KeptContexts(browser, timeout_ms=15_000) as kept:
+        yield kept
 
 
 @pytest.fixture

@@ -25,15 +25,15 @@ TRACES = """() => [localStorage.length, sessionStorage.length, document.cookie]"
 def test_a_kept_context_forgets_what_the_last_tests_pages_left(
     browser: Browser, site_url: str
 ) -> None:
-    contexts = KeptContexts(browser, timeout_ms=15_000)
-    try:
+    other_origin = site_url.replace("127.0.0.1", "localhost")
+    with KeptContexts(browser, timeout_ms=15_000) as contexts:
         first = contexts.get()
         page = first.new_page()
         page.goto(f"{site_url}/en/contact/")
         page.evaluate(LEAVE_TRACES)
         # Another origin's storage too: a test may follow a link elsewhere.
         other = first.new_page()
-        other.goto(site_url.replace("127.0.0.1", "localhost") + "/en/")
+        other.goto(f"{other_origin}/en/")
         other.evaluate(LEAVE_TRACES)
         assert page.evaluate(TRACES) == [1, 1, "left=by-the-last-test"]
 
@@ -42,10 +42,8 @@ def test_a_kept_context_forgets_what_the_last_tests_pages_left(
         again = contexts.get()
         assert again is first, "the context was made again, not kept"
         assert [p.url for p in again.pages] == ["about:blank"], "the last test's pages stayed open"
-        for url in (f"{site_url}/en/contact/", site_url.replace("127.0.0.1", "localhost") + "/en/"):
+        for url in (f"{site_url}/en/contact/", f"{other_origin}/en/"):
             page = again.new_page()
             page.goto(url)
             assert page.evaluate(TRACES) == [0, 0, ""], url
         assert again.cookies() == []
-    finally:
-        contexts.close()

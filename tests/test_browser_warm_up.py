@@ -44,9 +44,8 @@ def is_warm_up(request: Request) -> bool:
 
 @pytest.fixture(scope="module")
 def contexts(browser: Browser) -> Iterator[KeptContexts]:
-    kept = KeptContexts(browser)
-    yield kept
-    kept.close()
+    with KeptContexts(browser) as kept:
+        yield kept
 
 
 @pytest.fixture

@@ -114,9 +114,8 @@ def cross_border_preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 
 @pytest.fixture(scope="module")
 def contexts(browser):
-    kept = KeptContexts(browser, timeout_ms=TIMEOUT_MS)
-    yield kept
-    kept.close()
+    with KeptContexts(browser, timeout_ms=TIMEOUT_MS) as kept:
+        yield kept
 
 
 @pytest.fixture

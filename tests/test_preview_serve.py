@@ -489,8 +489,8 @@ def test_a_preview_a_test_started_stops_when_the_tests_process_is_killed() -> No
     while not _has_ended(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     ended = _has_ended(child)
+    status = "" if ended else _signal_status(child)
     if not ended:
-        status = _signal_status(child)
         with contextlib.suppress(ProcessLookupError):
             os.kill(child, signal.SIGKILL)
     assert ended, f"the child outlived the process that started it: {status}"

@@ -4,11 +4,11 @@ In Chromium a new context starts a renderer process: half a core-second and more
 page loads, the largest part of what a short browser test cost. With a context a test, the
 errors module's 34 tests kept the machine busy for 85 core-seconds, and the end-to-end
 contact module's 19 for 59; with these, 52 and 44 (and the warm-up and staff-page modules'
-13 tests 24 and 19.5). A kept context
-has a blank page open, so its renderer lives on between tests; `forget` then closes the test's
-pages and clears what they left: cookies, permissions, every origin's storage and the HTTP
-cache. What a test adds to the context itself (routes, listeners, scripts run in every page)
-cannot be taken back, so a test that needs those makes a context of its own.
+13 tests 24 and 19.5). A kept context has a blank page open, so its renderer lives on between
+tests; `forget` then closes the test's pages and clears what they left: cookies, permissions,
+every origin's storage and the HTTP cache. What a test adds to the context itself (routes,
+listeners, scripts run in every page) cannot be taken back, so a test that needs those makes
+a context of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext
 
 
 class KeptContexts:
-    """One context per set of options, made at first use and closed with `close`."""
+    """One context per set of options, made at first use; all closed when the `with` ends."""
 
     def __init__(self, browser: Browser, timeout_ms: float | None = None) -> None:
         self._browser = browser
@@ -46,7 +46,10 @@ class KeptContexts:
             _forget(context)
         self._used.clear()
 
-    def close(self) -> None:
+    def __enter__(self) -> KeptContexts:
+        return self
+
+    def __exit__(self, *_: object) -> None:
         for context in self._kept.values():
             context.close()
         self._kept.clear()

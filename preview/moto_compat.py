@@ -1,4 +1,4 @@
-"""Where the local stand-in reaches into moto's internals: seven fixes and one question.
+"""Where the local stand-in reaches into moto's internals: seven fixes, one saving, one question.
 
 moto (5.2) creates every `AWS::KMS::Key` from a template as a symmetric encryption key, so the
 template's HMAC key for email look-ups would refuse `GenerateMac`. Real CloudFormation honours
@@ -32,6 +32,11 @@ computed by a test) just before a step ends is refused when it arrives just afte
 clock skew among the reasons it refuses a code, so it allows some); the seventh fix makes
 moto's check accept that one step too.
 
+The saving: moto makes a 2048-bit RSA key pair for every KMS key it creates, symmetric and HMAC
+keys too, where only signing, verifying and `GetPublicKey` use one. The template has four keys,
+so each stack cost half a second of CPU (a preview's start, and every in-process stack of the
+tests). moto now makes the pair, with its own code, the first time something uses it.
+
 And moto's CloudFormation skips resource types it has no model for, then fails on whatever
 refers to them: `supported_resource_types` says which it has.
 
@@ -48,6 +53,7 @@ import hashlib
 import importlib
 import inspect
 import json
+import threading
 import time
 from typing import Any
 
@@ -71,6 +77,10 @@ INTERNALS = {
     "moto.cognitoidp.models:CognitoIdpUserPool.create_refresh_token": "eb8f94cfc936198b",
     "moto.cognitoidp.models:CognitoIdpUserPool.create_access_token": "46076c3cdad81122",
     "moto.cognitoidp.models:CognitoIdpUserPool.sign_out": "01f51d3922512368",
+    # The saving: `Key.__init__` makes the pair by calling `generate_private_key` by its name in
+    # `models`, and only signing, verifying and the public key read `private_key`.
+    "moto.kms.models:Key.__init__": "39d3eaacb7bac0cf",
+    "moto.kms.utils:generate_private_key": "cdf2b67aac1401be",
 }
 # Cognito's units for token validity, in seconds; an absent unit is Cognito's default, hours.
 VALIDITY_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
@@ -124,6 +134,7 @@ def apply() -> None:
     _token_validity_of_the_client()
     _revoke_token()
     _code_of_the_step_before()
+    _key_pair_on_first_use()
     _applied = True
 
 
@@ -280,3 +291,31 @@ def _revoke_token() -> None:
 
     # moto calls the method named after the action, `RevokeToken`.
     CognitoIdpResponse.revoke_token = revoke
+
+
+# One lock for every key's pair: a pair is made once, however many requests use it at once.
+_KEY_PAIR_LOCK = threading.Lock()
+
+
+class KeyPairOnFirstUse:
+    """A KMS key's `private_key` as moto has it, made by moto the first time it is used."""
+
+    def __init__(self, key_spec: str) -> None:
+        self.key_spec = key_spec
+        self.made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Only the pair's own attributes: none of this object's, nor the protocols (copying)
+        # Python looks up on any object.
+        if name in ("key_spec", "made") or name.startswith("__"):
+            raise AttributeError(name)
+        with _KEY_PAIR_LOCK:
+            if self.made is None:
+                self.made = _originals["moto.kms.utils:generate_private_key"](self.key_spec)
+        return getattr(self.made, name)
+
+
+def _key_pair_on_first_use() -> None:
+    from moto.kms import models
+
+    models.generate_private_key = KeyPairOnFirstUse

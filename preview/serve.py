@@ -25,6 +25,7 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
+from preview import botocore_data
 from preview.aws_process import LocalAws, LocalAwsError, LocalAwsProcess
 from preview.console import WholeLines
 from preview.http_server import PreviewServer, PreviewSite, request_timeout
@@ -73,6 +74,8 @@ def serve(
     open_browser: bool = False,
 ) -> int:
     """Preview the site with a working form until Ctrl-C; return the exit code."""
+    # The function's encryption SDK, the notifier and the staff's API each make sessions.
+    botocore_data.share_one_loader()
     # The function, the notifier and the preview print from threads of this one process.
     if not isinstance(sys.stdout, WholeLines):
         sys.stdout = WholeLines(sys.stdout)

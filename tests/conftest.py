@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import settings
 
+from preview import botocore_data
 from tests.support.aws_env import use_fake_aws_credentials
 from tests.support.site import ANALYTICS_IDS, CONTENT, copy_content, serve_static, set_site_option
 from tests.support.tools import require_chromium
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 # busy cores a slow example is not a failure.
 settings.register_profile("deterministic", derandomize=True, database=None, deadline=None)
 settings.load_profile("deterministic")
+
+# moto's `mock_aws` drops boto3's default session at every start, so each test's clients parsed
+# their service models again: one loader per worker parses each once (`preview.botocore_data`).
+botocore_data.share_one_loader()
 
 
 def _import_every_project_module() -> None:

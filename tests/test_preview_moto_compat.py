@@ -153,3 +153,41 @@ def test_moto_compat_revoke_token_ends_that_session_and_no_other() -> None:
         assert cognito.get_user(AccessToken=other_tab["AccessToken"])["Username"]
         # Revoking again, as a second sign-out would, is no error.
         cognito.revoke_token(Token=closed_tab["RefreshToken"], ClientId=pool.client_id)
+
+
+def test_moto_compat_kms_key_pair_is_made_only_for_a_key_that_uses_it() -> None:
+    # The saving: moto made an RSA pair for every key, symmetric and HMAC ones too (half a
+    # second of CPU a stack). A key that signs still signs, verifiably with its public key.
+    import boto3
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from moto import mock_aws
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.kms.models import kms_backends
+
+    moto_compat.apply()
+    region = "eu-central-1"
+    with mock_aws():
+        kms = boto3.client("kms", region_name=region)
+
+        def key(**spec: str) -> str:
+            return kms.create_key(**spec)["KeyMetadata"]["KeyId"]
+
+        symmetric = key()
+        mac = key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")
+        signing = key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+        keys = kms_backends[DEFAULT_ACCOUNT_ID][region].keys
+        assert [keys[k].private_key.made for k in (symmetric, mac, signing)] == [None] * 3
+
+        algorithm = "RSASSA_PKCS1_V1_5_SHA_256"
+        signature = kms.sign(KeyId=signing, Message=b"m", SigningAlgorithm=algorithm)["Signature"]
+        verified = kms.verify(
+            KeyId=signing, Message=b"m", Signature=signature, SigningAlgorithm=algorithm
+        )
+        public = serialization.load_der_public_key(kms.get_public_key(KeyId=signing)["PublicKey"])
+        # Raises if the signature is not the public key's.
+        public.verify(signature, b"m", padding.PKCS1v15(), hashes.SHA256())
+
+        assert verified["SignatureValid"] is True
+        assert keys[signing].private_key.made is not None
+        assert [keys[k].private_key.made for k in (symmetric, mac)] == [None, None]

@@ -8,8 +8,8 @@ preview's moto server parsed EC2's 1 MB model three times and every other model 
 for every in-process stack. Sharing one loader, per data path, parses each file once a process.
 
 The loaded models are shared as they already are between the clients of one session, which
-botocore treats as read-only. Applied by the preview's processes and the tests, never in
-Lambda or by the deploy.
+botocore treats as read-only. Applied with moto's fixes (`moto_compat.apply`), by the
+preview's server and by the tests; never in Lambda or by the deploy.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import boto3
 
 from functions.aws_clients import stack_outputs
 from infra.cloudformation import load_template
-from preview import botocore_data, moto_compat
+from preview import moto_compat
 from preview.aws_guard import LocalCallersOnly
 from preview.lambda_events import LOCAL_REGION
 
@@ -118,7 +118,6 @@ def create_local_stack(
     `origin_secret` is what the CDN adds to API requests; empty, as in the tests that call the
     function directly, nothing claims to come through a CDN.
     """
-    botocore_data.share_one_loader()
     moto_compat.apply()
     clients: dict[str, Any] = {
         service: boto3.client(service, region_name=region, endpoint_url=endpoint_url)
@@ -201,7 +200,6 @@ def start_moto_server(host: str = "127.0.0.1", port: int = 5000) -> LocalMotoSer
     # Read by moto when first imported: no flask-cors in front of its services.
     os.environ[DISABLE_CORS_VARIABLE] = "true"
     ensure_port_free(host, port)
-    botocore_data.share_one_loader()
     moto_compat.apply()
     server = LocalMotoServer(host, port)
     server.start()

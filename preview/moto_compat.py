@@ -57,6 +57,8 @@ import threading
 import time
 from typing import Any
 
+from preview import botocore_data
+
 # "module:qualified name" of each moto function this module replaces or relies on, and the
 # SHA-256 (first 16 hex digits) of its source in the moto version these fixes were written for.
 INTERNALS = {
@@ -124,6 +126,8 @@ def apply() -> None:
     global _applied
     if _applied:
         return
+    # Before the first import of moto, which makes its sessions as it loads.
+    botocore_data.share_one_loader()
     for name in INTERNALS:
         # The source of a function replaced below stays readable for `fingerprint`.
         _originals[name] = _resolve(name)

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 
 from sitegen.build import BuildResult, build
+from tests.support.browser import KeptContexts
 from tests.support.site import (
     BROWSER_LANGUAGES,
     LANGUAGES,
@@ -23,11 +24,16 @@ AXE = Axe()
 
 
 @pytest.fixture(scope="module")
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def contexts(browser: Browser) -> Iterator[KeptContexts]:
+    with KeptContexts(browser) as kept:
+        yield kept
+
+
+@pytest.fixture
+def page(contexts: KeptContexts) -> Iterator[Page]:
     # axe evaluates its own script in the page; the site's CSP (tested elsewhere) would block it.
-    context = browser.new_context(bypass_csp=True)
-    yield context
-    context.close()
+    yield contexts.page(bypass_csp=True)
+    contexts.forget()
 
 
 @pytest.fixture(scope="module")
@@ -55,34 +61,25 @@ def page_urls() -> list[str]:
 
 @pytest.mark.parametrize("url", page_urls())
 def test_accessibility_page_has_no_violations(
-    context: BrowserContext, site_url: str, built_site: BuildResult, url: str
+    page: Page, site_url: str, built_site: BuildResult, url: str
 ) -> None:
     relative = url.lstrip("/") + ("index.html" if url.endswith("/") else "")
     assert relative in built_site.files
-    page = context.new_page()
     page.goto(site_url + url)
 
     assert violations(page) == []
-    page.close()
 
 
-def test_accessibility_language_picker_has_no_violations(
-    context: BrowserContext, site_url: str
-) -> None:
-    page = context.new_page()
+def test_accessibility_language_picker_has_no_violations(page: Page, site_url: str) -> None:
     # Keep the picker on screen: a redirect answered with 204 leaves the browser where it is.
     page.route(f"{site_url}/ru/", lambda route: route.fulfill(status=204))
     page.goto(f"{site_url}/")
 
     assert page.locator("ul.language-choice").is_visible()
     assert violations(page) == []
-    page.close()
 
 
-def test_accessibility_form_with_errors_has_no_violations(
-    context: BrowserContext, site_url: str
-) -> None:
-    page = context.new_page()
+def test_accessibility_form_with_errors_has_no_violations(page: Page, site_url: str) -> None:
     page.route(
         "**/api/contact",
         lambda route: route.fulfill(
@@ -101,26 +98,22 @@ def test_accessibility_form_with_errors_has_no_violations(
     page.locator("#email-error").filter(has_text="Enter an email address").wait_for()
 
     assert violations(page) == []
-    page.close()
 
 
 @pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_accessibility_analytics_banner_has_no_violations(
-    context: BrowserContext, analytics_site_url: str, language: str
+    page: Page, analytics_site_url: str, language: str
 ) -> None:
-    page = context.new_page()
     page.goto(f"{analytics_site_url}/{language}/contact/")
     page.locator("#analytics-banner").wait_for()
 
     assert violations(page) == []
-    page.close()
 
 
 @pytest.mark.parametrize("language", BROWSER_LANGUAGES)
 def test_accessibility_cross_border_consent_and_its_error_have_no_violations(
-    context: BrowserContext, cross_border_site_url: str, language: str
+    page: Page, cross_border_site_url: str, language: str
 ) -> None:
-    page = context.new_page()
     page.route(
         "**/api/contact",
         lambda route: route.fulfill(
@@ -141,4 +134,3 @@ def test_accessibility_cross_border_consent_and_its_error_have_no_violations(
     page.locator("#cross_border[aria-invalid=true]").wait_for()
 
     assert violations(page) == []
-    page.close()

@@ -134,14 +134,13 @@ def open_contact(
     contexts: KeptContexts, site_url: str, contact: ContactFunction, width: int
 ) -> Iterator[Callable[..., tuple[Page, FunctionBehindTheRoute]]]:
     def opened(language: str, javascript: bool = True) -> tuple[Page, FunctionBehindTheRoute]:
-        context = contexts.get(
+        page = contexts.page(
             viewport={"width": width, "height": 900},
             java_script_enabled=javascript,
             # axe evaluates its own script in the page; the site's CSP (tested elsewhere)
             # would block it.
             bypass_csp=True,
         )
-        page = context.new_page()
         function = FunctionBehindTheRoute(contact)
         page.route("**/api/contact", function)
         page.route(f"**{CHECK_PATH}", function)

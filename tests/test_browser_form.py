@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
+from tests.support.browser import KeptContexts
 from tests.support.site import BROWSER_LANGUAGES
 
 pytestmark = pytest.mark.browser
@@ -32,14 +33,19 @@ UNAVAILABLE = {
 
 
 @pytest.fixture(scope="module")
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context()
-    yield context
-    context.close()
+def kept(browser: Browser) -> Iterator[KeptContexts]:
+    with KeptContexts(browser) as contexts:
+        yield contexts
 
 
-def open_contact(context: BrowserContext, site_url: str, language: str) -> Page:
-    page = context.new_page()
+@pytest.fixture
+def contexts(kept: KeptContexts) -> Iterator[KeptContexts]:
+    yield kept
+    kept.forget()
+
+
+def open_contact(contexts: KeptContexts, site_url: str, language: str) -> Page:
+    page = contexts.page()
     page.goto(f"{site_url}/{language}/contact/")
     return page
 
@@ -53,9 +59,9 @@ def fill_required(page: Page) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_submit_disabled_until_consent(
-    context: BrowserContext, site_url: str, language: str
+    contexts: KeptContexts, site_url: str, language: str
 ) -> None:
-    page = open_contact(context, site_url, language)
+    page = open_contact(contexts, site_url, language)
     submit = page.locator("#contact-form button[type=submit]")
 
     assert page.locator("#consent").is_visible() and not page.is_checked("#consent")
@@ -68,9 +74,9 @@ def test_browser_submit_disabled_until_consent(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_consent_links_to_the_policy_version_it_sends(
-    context: BrowserContext, site_url: str, language: str
+    contexts: KeptContexts, site_url: str, language: str
 ) -> None:
-    page = open_contact(context, site_url, language)
+    page = open_contact(contexts, site_url, language)
     version = page.locator("input[name=policy_version]").get_attribute("value")
 
     page.locator("label[for=consent] a").click()
@@ -81,9 +87,9 @@ def test_browser_consent_links_to_the_policy_version_it_sends(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_422_errors_show_inline_and_keep_the_input(
-    context: BrowserContext, site_url: str, language: str
+    contexts: KeptContexts, site_url: str, language: str
 ) -> None:
-    page = open_contact(context, site_url, language)
+    page = open_contact(contexts, site_url, language)
     sent: list[dict] = []
 
     def answer(route: Route) -> None:
@@ -115,9 +121,9 @@ def test_browser_422_errors_show_inline_and_keep_the_input(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_retry_reuses_the_idempotency_key_then_thanks(
-    context: BrowserContext, site_url: str, language: str
+    contexts: KeptContexts, site_url: str, language: str
 ) -> None:
-    page = open_contact(context, site_url, language)
+    page = open_contact(contexts, site_url, language)
     keys: list[str] = []
 
     def answer(route: Route) -> None:
@@ -247,9 +253,9 @@ def test_browser_page_shown_again_from_the_cache_makes_a_new_key(
 
 
 def test_browser_a_send_after_a_success_carries_a_new_key(
-    context: BrowserContext, site_url: str
+    contexts: KeptContexts, site_url: str
 ) -> None:
-    page = open_contact(context, site_url, "en")
+    page = open_contact(contexts, site_url, "en")
     sent = record_posts(page, [201])
     # A thanks page answering "204 No Content" leaves the form on screen, as a navigation that
     # never completes would: what is sent from it next is another submission.
@@ -264,16 +270,15 @@ def test_browser_a_send_after_a_success_carries_a_new_key(
     assert page.url == f"{site_url}/en/contact/"
     assert len(sent) == 2
     assert sent[0]["idempotency_key"] != sent[1]["idempotency_key"]
-    page.close()
 
 
 def test_browser_the_second_click_of_a_double_click_sends_nothing_more(
-    context: BrowserContext, site_url: str
+    contexts: KeptContexts, site_url: str
 ) -> None:
     # A double click whose first click was answered (201) before its second arrived, as a
     # warm function answers within a double click's interval: the form, unlocked with a new
     # key after the success, must not take the second click for another submission.
-    page = open_contact(context, site_url, "en")
+    page = open_contact(contexts, site_url, "en")
     sent = record_posts(page, [201])
     page.route("**/en/thanks/", lambda route: route.fulfill(status=204))
     fill_required(page)
@@ -291,11 +296,10 @@ def test_browser_the_second_click_of_a_double_click_sends_nothing_more(
     with page.expect_request("**/en/thanks/"):
         submit_button(page).click()
     assert len(sent) == 2
-    page.close()
 
 
-def test_browser_add_phone_sends_every_number(context: BrowserContext, site_url: str) -> None:
-    page = open_contact(context, site_url, "en")
+def test_browser_add_phone_sends_every_number(contexts: KeptContexts, site_url: str) -> None:
+    page = open_contact(contexts, site_url, "en")
     sent: list[dict] = []
     page.route(
         "**/api/contact",
@@ -314,18 +318,11 @@ def test_browser_add_phone_sends_every_number(context: BrowserContext, site_url:
     assert sent[0]["phone"] == ["+7 701 234 56 78", "+7 727 123 45 67"]
 
 
-@pytest.fixture(scope="module")
-def no_script_context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(java_script_enabled=False)
-    yield context
-    context.close()
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_browser_without_javascript_required_gates_then_plain_post(
-    no_script_context: BrowserContext, site_url: str, language: str
+    contexts: KeptContexts, site_url: str, language: str
 ) -> None:
-    page = no_script_context.new_page()
+    page = contexts.page(java_script_enabled=False)
     posts: list[str] = []
 
     def answer(route: Route) -> None:

@@ -47,3 +47,41 @@ def test_a_kept_context_forgets_what_the_last_tests_pages_left(
             page.goto(url)
             assert page.evaluate(TRACES) == [0, 0, ""], url
         assert again.cookies() == []
+
+
+def test_the_kept_page_forgets_what_the_last_test_left_on_it(
+    browser: Browser, site_url: str
+) -> None:
+    other_origin = site_url.replace("127.0.0.1", "localhost")
+    with KeptContexts(browser, timeout_ms=15_000) as contexts:
+        page = contexts.page()
+        # A route the last test left, and traces in this very tab's storage.
+        page.route("**/en/thanks/", lambda route: route.fulfill(status=404, body="routed"))
+        page.goto(f"{site_url}/en/contact/")
+        page.evaluate(LEAVE_TRACES)
+        assert page.goto(f"{site_url}/en/thanks/").status == 404
+
+        contexts.forget()
+
+        again = contexts.page()
+        assert again is page, "the page was made again, not kept"
+        assert again.goto(f"{site_url}/en/thanks/").status == 200, "the last test's route stayed"
+        again.goto(f"{site_url}/en/contact/")
+        assert again.evaluate(TRACES) == [0, 0, ""]
+
+        # The tab's session storage, in each origin it showed.
+        for url in (f"{other_origin}/en/", f"{site_url}/en/contact/"):
+            again.goto(url)
+            again.evaluate(LEAVE_TRACES)
+
+        contexts.forget()
+
+        assert contexts.page() is again
+        for url in (f"{other_origin}/en/", f"{site_url}/en/contact/"):
+            again.goto(url)
+            assert again.evaluate(TRACES) == [0, 0, ""], url
+
+        again.close()  # as a test may: the next one gets a new kept page
+        contexts.forget()
+        third = contexts.page()
+        assert not third.is_closed() and third.context.pages == [third]

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from sitecontent.strings import load_strings
+from tests.support.browser import KeptContexts
 from tests.support.site import CONTENT, LANGUAGES
 
 pytestmark = pytest.mark.browser
@@ -23,24 +24,30 @@ SLUGS = ["", "privacy/", "privacy/1.0/", "contact/", "thanks/"]
 
 
 @pytest.fixture(scope="module")
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context()
-    yield context
-    context.close()
+def contexts(browser: Browser) -> Iterator[KeptContexts]:
+    with KeptContexts(browser) as kept:
+        yield kept
+
+
+@pytest.fixture
+def page(contexts: KeptContexts) -> Iterator[Page]:
+    yield contexts.page()
+    contexts.forget()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("slug", SLUGS)
 def test_browser_switcher_lands_on_the_same_page(
-    context: BrowserContext, site_url: str, language: str, slug: str
+    page: Page, site_url: str, language: str, slug: str
 ) -> None:
     other = NEXT[language]
-    page = context.new_page()
     refused: list[str] = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Refused" in message.text else None,
-    )
+
+    def record(message: ConsoleMessage) -> None:
+        if "Refused" in message.text:
+            refused.append(message.text)
+
+    page.on("console", record)
     page.goto(f"{site_url}/{language}/{slug}")
     heading = page.locator("h1").inner_text()
 
@@ -49,26 +56,18 @@ def test_browser_switcher_lands_on_the_same_page(
     page.wait_for_url(f"{site_url}/{other}/{slug}")
     assert page.locator("html").get_attribute("lang") == other
     assert page.locator("h1").inner_text() != heading
+    page.remove_listener("console", record)  # the page is kept for the next test
     assert refused == [], "the page broke its own Content-Security-Policy"
-    page.close()
 
 
-def test_browser_root_sends_to_the_default_language(context: BrowserContext, site_url: str) -> None:
-    page = context.new_page()
-
+def test_browser_root_sends_to_the_default_language(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}/")
 
     page.wait_for_url(f"{site_url}/ru/")
-    page.close()
 
 
-def test_browser_unknown_address_gets_the_not_found_page(
-    context: BrowserContext, site_url: str
-) -> None:
-    page = context.new_page()
-
+def test_browser_unknown_address_gets_the_not_found_page(page: Page, site_url: str) -> None:
     response = page.goto(f"{site_url}/en/no-such-page/")
 
     assert response is not None and response.status == 404
     assert page.get_by_role("heading", name="Page not found").is_visible()
-    page.close()

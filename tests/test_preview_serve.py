@@ -440,7 +440,10 @@ def test_serve_says_in_one_line_when_the_local_aws_dies_and_the_form_answers_503
 STARTER = """
 import subprocess, sys, time
 from tests.support.preview import ending_with_this_process
-sleeper = [sys.executable, "-c", "import time; time.sleep(300)"]
+# Catching Ctrl-C as `build.py serve` does (preview/serve.py): a process started with SIGINT
+# ignored, as a shell starts `./dev test &`, passes that on, and a bare sleeper kept it.
+catch_then_sleep = "signal.signal(signal.SIGINT, signal.default_int_handler); time.sleep(300)"
+sleeper = [sys.executable, "-c", f"import signal, time; {catch_then_sleep}"]
 child = subprocess.Popen(ending_with_this_process(sleeper))
 print(child.pid, flush=True)
 time.sleep(300)
@@ -464,6 +467,14 @@ def _signal_status(pid: int) -> str:
     return "; ".join(line for line in lines if line.startswith(wanted))
 
 
+def _catches_ctrl_c(pid: int) -> bool:
+    """Whether the process has a handler of its own for SIGINT (/proc's SigCgt mask)."""
+    for line in _signal_status(pid).split("; "):
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & 1 << (signal.SIGINT - 1))
+    return False
+
+
 def _has_ended(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -478,12 +489,15 @@ def test_a_preview_a_test_started_stops_when_the_tests_process_is_killed() -> No
         [sys.executable, "-c", STARTER], cwd=ROOT, stdout=subprocess.PIPE, text=True
     ) as starter:
         child = int(starter.stdout.readline())
-        # setpriv asks for the signal, then becomes the command: a kill before that is a race
-        # no worker meets (its tests run for seconds), and failed this test twice under load.
-        # (setpriv's own command line names the command too: only its first word tells.)
-        assert wait_for(lambda: _command_line(child).startswith(sys.executable.encode())), (
-            "the child never became the command"
-        )
+        # setpriv asks for the signal, then becomes the command, which then catches it: a kill
+        # before that is a race no worker meets (its tests run for seconds), and failed this
+        # test under load. (setpriv's own command line names the command too: only its first
+        # word tells.)
+        assert wait_for(
+            lambda: (
+                _command_line(child).startswith(sys.executable.encode()) and _catches_ctrl_c(child)
+            )
+        ), "the child never became the command"
         starter.kill()
     deadline = time.monotonic() + 60
     while not _has_ended(child) and time.monotonic() < deadline:

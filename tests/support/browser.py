@@ -13,9 +13,9 @@ renderer, the protocol sessions Playwright opens for it): the errors module's 34
 29 core-seconds with a new page each and 24.5 on the kept one. So a test that only navigates,
 types and routes takes the kept page (`page`), and `forget` also takes its routes back and
 clears its tab's session storage. It keeps its history, so a test goes back only to pages it
-opened itself. What a test adds to the context itself (routes, listeners, scripts run in every
-page), or listeners it adds to a page, cannot be taken back: such a test makes a context or a
-page of its own.
+opened itself. A listener a test adds to the kept page it takes off again
+(`page.remove_listener`). What a test adds to the context itself (routes, listeners, scripts
+run in every page) cannot be taken back: such a test makes a context of its own.
 """
 
 from __future__ import annotations

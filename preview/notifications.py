@@ -121,9 +121,19 @@ class NotifierSetup:
     window: float | None
 
 
+@dataclass(frozen=True)
+class RunningNotifier:
+    """The batching window the notifier runs with, and how to have the stream read now."""
+
+    batching_window: float
+    wake: Callable[[], None]
+
+
 @contextmanager
-def running_notifier(setup: NotifierSetup, lock: threading.Lock, say: Print) -> Iterator[float]:
-    """Run the notifier on the stream and print its messages; yield the batching window."""
+def running_notifier(
+    setup: NotifierSetup, lock: threading.Lock, say: Print
+) -> Iterator[RunningNotifier]:
+    """Run the notifier on the stream and print its messages."""
 
     def client(service: str, **options: Any) -> Any:
         return boto3.client(service, endpoint_url=setup.endpoint_url, **options)
@@ -165,7 +175,7 @@ def running_notifier(setup: NotifierSetup, lock: threading.Lock, say: Print) -> 
     printer.start()
     mapping.start()
     try:
-        yield settings.batching_window
+        yield RunningNotifier(settings.batching_window, mapping.wake)
     finally:
         mapping.stop()
         printer.stop()

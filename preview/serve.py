@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,12 @@ from preview.console import WholeLines
 from preview.http_server import PreviewServer, PreviewSite, request_timeout
 from preview.lambda_events import LOCAL_REGION, LocalLambdaContext
 from preview.local_aws import PortInUseError, ensure_port_free
-from preview.notifications import NotifierSetup, batching_window, running_notifier
+from preview.notifications import (
+    NotifierSetup,
+    RunningNotifier,
+    batching_window,
+    running_notifier,
+)
 from preview.reload import BuildFailed, LiveReload
 from preview.staff_pool import TOTP_VARIABLE
 from preview.staff_start import start_staff
@@ -99,6 +105,8 @@ class FormFunction:
     def __init__(self) -> None:
         self.handler: Any = None
         self.function_name = "contact"
+        # Called after each request the handler answered: the notifier reads the stream then.
+        self.answered: Callable[[], None] = lambda: None
         # Set once the start is over, whether the handler came up or not.
         self._settled = threading.Event()
 
@@ -112,7 +120,12 @@ class FormFunction:
 
     def __call__(self, event: dict, context: Any) -> Any:
         handler = self.handler
-        return UNAVAILABLE if handler is None else handler(event, context)
+        if handler is None:
+            return UNAVAILABLE
+        try:
+            return handler(event, context)
+        finally:
+            self.answered()
 
     def context(self) -> LocalLambdaContext:
         return LocalLambdaContext(self.function_name)
@@ -245,7 +258,7 @@ def _start_handler(
     # The notifications' links lead to this preview's staff inbox.
     os.environ["SITE_URL"] = site_url
     try:
-        window = notifications.start(ready, content_dir)
+        notifier = notifications.start(ready, content_dir)
         staff = start_staff(ready, content_dir, site_url)
         handler = _load_handler()
     except Exception as exc:
@@ -256,9 +269,10 @@ def _start_handler(
         )
         raise
     # Everything is announced before the form answers: whoever sees it work has seen these.
-    _print_aws_banner(ready, window)
+    _print_aws_banner(ready, notifier.batching_window)
     httpd.staff = staff.gateway
     print(staff.sign_in_line(site_url), flush=True)
+    form.answered = notifier.wake
     form.handler = handler
 
 
@@ -270,8 +284,8 @@ class NotificationStart:
         self.window = window
         self._running = contextlib.ExitStack()
 
-    def start(self, aws: LocalAws, content_dir: Path) -> float:
-        """Run the notifier on the stream; return the batching window it uses."""
+    def start(self, aws: LocalAws, content_dir: Path) -> RunningNotifier:
+        """Run the notifier on the stream."""
         # Where the deploy subscribes the operator; the preview prints what they would get.
         recipient = load_site(content_dir).operator_email
         setup = NotifierSetup(STACK_NAME, aws.outputs, aws.endpoint_url, recipient, self.window)

@@ -35,7 +35,8 @@ BURST = 100
 CLIENTS = 10
 POLL_SECONDS = 0.02
 TIMEOUT_SECONDS = 120.0
-# Polling (0.25 s), the notifier and moto's SNS on top of the window.
+# Reading the stream (at once after a submission), the notifier and moto's SNS on top of the
+# window.
 TARGET_OVERHEAD_MEDIAN = 1.0
 TARGET_OVERHEAD_P99 = 2.0
 TARGET_MESSAGES_PER_100 = 2

@@ -11,7 +11,7 @@ Lambda polls the stream four times a second. The preview reads it at once when w
 form's function wakes it after each request: nearly every record the filter lets through is a
 submission it stored), when a batch's window ends, and otherwise every `IDLE_POLL_SECONDS`
 (records written by others, the operator CLI's restores). Reading four times a second, an idle
-preview kept 4.4 % of a core busy, between this process and the local AWS; 1.9 % so.
+preview kept 4.4 % of a core busy, between this process and the local AWS; 1.8 % so.
 
 Approximations, all on the side of a faster preview: retries come half a second apart rather
 than with Lambda's backoff, each retry of a halved batch counts against the retries left, and

@@ -32,41 +32,41 @@ class KeptContexts:
     def __init__(self, browser: Browser, timeout_ms: float | None = None) -> None:
         self._browser = browser
         self._timeout_ms = timeout_ms
-        self._kept: dict[str, BrowserContext] = {}
-        self._pages: dict[str, _KeptPage] = {}
+        self._kept: dict[str, _KeptPage] = {}
         self._used: set[str] = set()
 
     def get(self, **options: Any) -> BrowserContext:
         """The context with these `browser.new_context` options; `forget` when the test ends."""
+        return self._kept_page(options).context
+
+    def page(self, **options: Any) -> Page:
+        """The kept page of the context with these options, as the last test left it but with
+        nothing stored and no route; `forget` when the test ends."""
+        return self._kept_page(options).page
+
+    def _kept_page(self, options: dict[str, Any]) -> _KeptPage:
         key = repr(sorted(options.items()))
         if key not in self._kept:
             context = self._browser.new_context(**options)
             if self._timeout_ms is not None:
                 context.set_default_timeout(self._timeout_ms)
-            self._kept[key] = context
-            self._pages[key] = _KeptPage(context)
+            self._kept[key] = _KeptPage(context)
         self._used.add(key)
         return self._kept[key]
-
-    def page(self, **options: Any) -> Page:
-        """The kept page of the context with these options, as the last test left it but with
-        nothing stored and no route; `forget` when the test ends."""
-        self.get(**options)
-        return self._pages[repr(sorted(options.items()))].page
 
     def forget(self) -> None:
         """Leave every context a test used as a new one: nothing stored, no page but the kept
         one, and that one without routes."""
         for key in sorted(self._used):
-            self._pages[key].forget()
+            self._kept[key].forget()
         self._used.clear()
 
     def __enter__(self) -> KeptContexts:
         return self
 
     def __exit__(self, *_: object) -> None:
-        for context in self._kept.values():
-            context.close()
+        for kept in self._kept.values():
+            kept.context.close()
         self._kept.clear()
 
 

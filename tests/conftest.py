@@ -77,6 +77,38 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     use_fake_aws_credentials(monkeypatch)
 
 
+# The worker's shared preview of the real content, for the hook that stops it.
+SHARED_PREVIEW = pytest.StashKey["SharedPreview"]()
+
+
+@pytest.fixture(scope="session")
+def _shared_preview(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    from tests.support.preview import SharedPreview
+
+    shared = SharedPreview(tmp_path_factory)
+    request.config.stash[SHARED_PREVIEW] = shared
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+def site_preview(_shared_preview):
+    """`build.py serve` of the real content, shared by the tests on this worker.
+
+    For tests that only add submissions and read back what they added: see `SharedPreview`.
+    """
+    return _shared_preview.running()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # Stopped as soon as the worker's next test does not use it (the modules that do are run
+    # one after the other, `pytest_collection_modifyitems`), not kept idle to the end.
+    shared = item.config.stash.get(SHARED_PREVIEW, None)
+    if shared is not None and (nextitem is None or "site_preview" not in nextitem.fixturenames):
+        shared.stop()
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The real content, built once per test session."""
@@ -158,4 +190,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # its order: pytest-xdist steals from the end of a worker's queue, so the run ends on quick
     # tests, not on one worker's long module, and a preview's waits meet the other worker's
     # computing. Warm runs: 333 s before, 311 and 320 s after (about 590 and 560 core-seconds).
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    # Among the slow ones, the tests sharing a preview come first and together, so that each
+    # worker starts it at most once or twice.
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("slow") is None,
+            "site_preview" not in item.fixturenames,
+        )
+    )

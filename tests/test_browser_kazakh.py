@@ -10,7 +10,6 @@ test_browser_form.py; this file adds what Kazakh brings (longer words, its own m
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -19,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from sitecontent.contact_form import error_message
 from sitecontent.files import split_front_matter
 from sitecontent.strings import load_strings
-from tests.support.preview import ROOT, Preview, running_preview
+from tests.support.preview import ROOT, Preview
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CONTENT = ROOT / "content"
@@ -31,10 +30,10 @@ TIMEOUT_MS = 15_000
 AXE = Axe()
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
-    with running_preview(tmp_path_factory.mktemp("preview-kk")) as running:
-        yield running
+@pytest.fixture
+def preview(site_preview: Preview) -> Preview:
+    """The worker's shared preview: these tests look only at the submissions they add."""
+    return site_preview
 
 
 def new_page(browser: Browser, width: str, javascript: bool = True, **options) -> Page:

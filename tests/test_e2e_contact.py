@@ -96,10 +96,10 @@ def page_title(language: str, slug: str) -> str:
     return meta["title"]
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
-    with running_preview(tmp_path_factory.mktemp("preview-e2e")) as running:
-        yield running
+@pytest.fixture
+def preview(site_preview: Preview) -> Preview:
+    """The worker's shared preview: these tests look only at the submissions they add."""
+    return site_preview
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
 from sitecontent.policy import current_policy_version
-from tests.support.preview import ROOT, Preview, load_payload, running_preview, submit_concurrently
+from tests.support.preview import ROOT, Preview, load_payload, submit_concurrently
 
 pytestmark = pytest.mark.slow
 SUBMISSIONS = 200
@@ -22,10 +21,10 @@ CLIENTS = 20
 TIMEOUT_SECONDS = 120.0
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
-    with running_preview(tmp_path_factory.mktemp("preview-load")) as running:
-        yield running
+@pytest.fixture
+def preview(site_preview: Preview) -> Preview:
+    """The worker's shared preview: these tests look only at the submissions they add."""
+    return site_preview
 
 
 def test_load_stores_every_concurrent_submission_exactly_once(preview):

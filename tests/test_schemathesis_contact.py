@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.preview import Preview, running_preview
+from tests.support.preview import Preview
 from tests.support.tools import require
 
 pytestmark = pytest.mark.slow
@@ -32,10 +31,10 @@ MAX_EXAMPLES = 40
 SEED = 2
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
-    with running_preview(tmp_path_factory.mktemp("preview-schemathesis")) as running:
-        yield running
+@pytest.fixture
+def preview(site_preview: Preview) -> Preview:
+    """The worker's shared preview: these tests look only at the submissions they add."""
+    return site_preview
 
 
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(preview, tmp_path):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
 from functions.aws_clients import stack_outputs
 from functions.personal_data import decrypt_personal_data
@@ -244,6 +245,31 @@ def running_preview(
         yield preview
     finally:
         preview.stop()
+
+
+class SharedPreview:
+    """The preview of the real content, shared by the tests on one worker that only add to it.
+
+    A preview costs about six core-seconds to start (moto's import and the stack, the build,
+    the function's import). The tests that share this one add submissions and look only at
+    what they added (`stored_items` before and after); a test that changes the stack, signs
+    in the printed member of staff or counts notifications starts its own. Started on first
+    use; `conftest.py` stops it once the next test on the worker no longer needs it.
+    """
+
+    def __init__(self, work_dirs: pytest.TempPathFactory) -> None:
+        self._work_dirs = work_dirs
+        self._preview: Preview | None = None
+
+    def running(self) -> Preview:
+        if self._preview is None or self._preview.process.poll() is not None:
+            self._preview = start_preview(self._work_dirs.mktemp("site-preview"))
+        return self._preview
+
+    def stop(self) -> None:
+        if self._preview is not None:
+            self._preview.stop()
+            self._preview = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ notices when it ends without being asked to.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import signal
@@ -166,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", required=True)
     parser.add_argument("--site-origin", required=True)
     args = parser.parse_args(argv)
+    # Importing moto and creating the stack make millions of objects that live as long as the
+    # process: the cyclic garbage collector, run again and again over them, took an eighth of
+    # the start (2.3 → 2.0 s of CPU). Back on once the stack is ready.
+    gc.disable()
     # The preview stops this process by closing its standard input or with SIGTERM; a Ctrl-C
     # meant for the preview must not end it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -180,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # reported in one line by the preview, which keeps serving pages
         _report({"error": f"{type(exc).__name__}: {exc}"})
         return 1
+    gc.enable()
     _report(ready)
     sys.stdin.read()
     # Skip the interpreter's last garbage collection over moto's millions of objects.

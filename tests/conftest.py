@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import pkgutil
@@ -21,6 +22,11 @@ from tests.support.tools import require_chromium
 if TYPE_CHECKING:
     from sitegen.build import BuildResult
     from tests.support.contact import ContactFunction
+
+# Collecting imports every project module and the test modules, thousands of objects a second
+# that all live to the end of the run: the cyclic garbage collector, run again and again over
+# them, took a tenth of each worker's collection (6.2 s → 5.5 s). Back on once collected.
+gc.disable()
 
 # Property-based tests generate the same cases on every run: one commit, one result, so a
 # failure in CI is a failure of the code and not of the draw. No example database either, as
@@ -183,6 +189,10 @@ def _no_real_aws_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's own AWS profile must never leak into a test.
     if "AWS_PROFILE" in os.environ:
         monkeypatch.delenv("AWS_PROFILE")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.enable()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -75,6 +75,10 @@ def request_timeout() -> float:
     return seconds
 
 
+# How often the server looks whether it should stop; an idle wake-up costs microseconds.
+SHUTDOWN_POLL_SECONDS = 0.05
+
+
 class MalformedRequest(ValueError):
     """A request whose framing a CDN would refuse with 400: the body's length is not certain."""
 
@@ -155,6 +159,11 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, PreviewRequestHandler)
         # Its own names only: a page on a rebinding domain gets 403 (`preview.local_hosts`).
         self.allowed_hosts = own_hosts(self.server_address[1], address[0])
+
+    def serve_forever(self, poll_interval: float = SHUTDOWN_POLL_SECONDS) -> None:
+        # socketserver looks whether `shutdown()` was asked for once a poll interval, 0.5 s by
+        # default: each stop of the preview (Ctrl-C, and a test's) waited up to that long.
+        super().serve_forever(poll_interval)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that left before its answer (a reloaded page, a closed tab, a timed-out

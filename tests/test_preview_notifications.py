@@ -18,7 +18,7 @@ import pytest
 
 from functions.submission_item import PERSONAL
 from sitecontent.policy import current_policy_version
-from tests.support.preview import ROOT, Preview, load_payload, post_json, running_preview
+from tests.support.preview import ROOT, Preview, launch_preview, load_payload, post_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # Long enough that a burst of 50 posts, one at a time through the preview on two busy cores,
@@ -32,23 +32,32 @@ TIMEOUT_MS = 15_000
 POLICY_VERSION = current_policy_version(ROOT / "content", "ru").version
 
 
-def notifying_preview(
-    tmp_path_factory: pytest.TempPathFactory, window_seconds: int
-) -> Iterator[Preview]:
-    work_dir = tmp_path_factory.mktemp("preview-notifications")
-    environment = {"PREVIEW_NOTIFY_WINDOW": str(window_seconds)}
-    with running_preview(work_dir, environment=environment) as running:
-        yield running
+@pytest.fixture(scope="module")
+def previews(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Preview]]:
+    """The module's two previews by window, started together: the burst's starts (six
+    core-seconds) while the single submissions' test waits for its notifications."""
+    launched: dict[int, Preview] = {}
+    try:
+        for window in (SINGLE_WINDOW_SECONDS, BURST_WINDOW_SECONDS):
+            work_dir = tmp_path_factory.mktemp("preview-notifications")
+            environment = {"PREVIEW_NOTIFY_WINDOW": str(window)}
+            launched[window] = launch_preview(work_dir, environment=environment)
+        yield launched
+    finally:
+        for preview in launched.values():
+            preview.stop()
 
 
 @pytest.fixture
-def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
-    yield from notifying_preview(tmp_path_factory, SINGLE_WINDOW_SECONDS)
+def preview(previews: dict[int, Preview]) -> Preview:
+    previews[SINGLE_WINDOW_SECONDS].wait_until_ready()
+    return previews[SINGLE_WINDOW_SECONDS]
 
 
 @pytest.fixture
-def burst_preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
-    yield from notifying_preview(tmp_path_factory, BURST_WINDOW_SECONDS)
+def burst_preview(previews: dict[int, Preview]) -> Preview:
+    previews[BURST_WINDOW_SECONDS].wait_until_ready()
+    return previews[BURST_WINDOW_SECONDS]
 
 
 @dataclass(frozen=True)

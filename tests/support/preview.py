@@ -214,6 +214,19 @@ def start_preview(
 
     `environment` adds variables, such as the notifications' batching window.
     """
+    preview = launch_preview(work_dir, content_dir, environment)
+    try:
+        preview.wait_until_ready()
+    except BaseException:
+        preview.stop()
+        raise
+    return preview
+
+
+def launch_preview(
+    work_dir: Path, content_dir: Path | None = None, environment: dict[str, str] | None = None
+) -> Preview:
+    """`start_preview` without the wait: the caller calls `wait_until_ready` when it needs it."""
     work_dir.mkdir(parents=True, exist_ok=True)
     port, aws_port = free_port(), free_port()
     log_path = work_dir / "serve.log"
@@ -226,13 +239,7 @@ def start_preview(
             stderr=subprocess.STDOUT,
             env=_clean_environment(environment),
         )
-    preview = Preview(process, port, aws_port, out_dir, log_path)
-    try:
-        preview.wait_until_ready()
-    except BaseException:
-        preview.stop()
-        raise
-    return preview
+    return Preview(process, port, aws_port, out_dir, log_path)
 
 
 @contextmanager

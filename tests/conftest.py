@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # Collecting imports every project module and the test modules, thousands of objects a second
 # that all live to the end of the run: the cyclic garbage collector, run again and again over
-# them, took a tenth of each worker's collection (6.2 s → 5.5 s). Back on once collected.
+# them, took a tenth of each worker's collection (6.2 s → 5.5 s). Back on once collected
+# (`pytest_collection`).
 gc.disable()
 
 # Property-based tests generate the same cases on every run: one commit, one result, so a
@@ -111,8 +112,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # Stopped as soon as the worker's next test does not use it (the modules that do are run
     # one after the other, `pytest_collection_modifyitems`), not kept idle to the end.
     shared = item.config.stash.get(SHARED_PREVIEW, None)
-    if shared is not None and (nextitem is None or "site_preview" not in nextitem.fixturenames):
+    if shared is not None and (nextitem is None or not _uses_shared_preview(nextitem)):
         shared.stop()
+
+
+def _uses_shared_preview(item: pytest.Item) -> bool:
+    return "site_preview" in item.fixturenames
 
 
 @pytest.fixture(scope="session")
@@ -191,8 +196,14 @@ def _no_real_aws_profile(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv("AWS_PROFILE")
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    gc.enable()
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session) -> Iterator[object]:
+    # Around collection in every process: pytest-xdist's controller collects nothing and never
+    # reaches `pytest_collection_finish`, and kept the collector off for the whole run.
+    try:
+        return (yield)
+    finally:
+        gc.enable()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -205,6 +216,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: (
             item.get_closest_marker("slow") is None,
-            "site_preview" not in item.fixturenames,
+            not _uses_shared_preview(item),
         )
     )

@@ -2,9 +2,10 @@
 
 Against `build.py serve`: the contact form with and without JavaScript, a wrong field answered
 with its Kazakh message, a good send landing on `/kk/thanks/` and stored with locale `kk`; and
-on every Kazakh page axe finds no violations and no long Kazakh word pushes the page wider
-than the screen. The other languages' forms are tested in test_e2e_contact.py and
-test_browser_form.py; this file adds what Kazakh brings (longer words, its own messages).
+on every Kazakh page no long Kazakh word pushes the page wider than the screen, and on the
+phone axe finds no violations (at desktop width test_accessibility.py checks them). The other
+languages' forms are tested in test_e2e_contact.py and test_browser_form.py; this file adds
+what Kazakh brings (longer words, its own messages).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "he
 PAGES = ["/kk/", "/kk/privacy/", "/kk/privacy/1.0/", "/kk/contact/", "/kk/thanks/", "/404.html"]
 TIMEOUT_MS = 15_000
 AXE = Axe()
+# At desktop width axe checks every page of every language, these included, in
+# test_accessibility.py (1280 px wide, as here): on the phone it runs here too, where the
+# layout differs. The two had checked the same Kazakh pages at the same width.
+AXE_WIDTHS = {"phone"}
 
 
 @pytest.fixture
@@ -167,10 +172,12 @@ def test_kazakh_pages_have_no_violations_and_no_overflow(
     found = {}
     for url in PAGES:
         page.goto(preview.url + url)
-        problems = overflowing(page) + [
-            f"{item['id']}: {[node['target'] for node in item['nodes']]}"
-            for item in AXE.run(page).response["violations"]
-        ]
+        problems = overflowing(page)
+        if width in AXE_WIDTHS:
+            problems += [
+                f"{item['id']}: {[node['target'] for node in item['nodes']]}"
+                for item in AXE.run(page).response["violations"]
+            ]
         if problems:
             found[url] = problems
     assert found == {}

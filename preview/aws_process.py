@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site-origin", required=True)
     args = parser.parse_args(argv)
     # Importing moto and creating the stack make millions of objects that live as long as the
-    # process: the cyclic garbage collector, run again and again over them, took an eighth of
-    # the start (2.3 → 2.0 s of CPU). Back on once the stack is ready.
+    # process: the cyclic garbage collector, run again and again over them, took part of the
+    # start (2.49 → 2.32 s of CPU, three starts each). Back on once the stack is ready.
     gc.disable()
     # The preview stops this process by closing its standard input or with SIGTERM; a Ctrl-C
     # meant for the preview must not end it first.

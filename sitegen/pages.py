@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitecontent.files import split_front_matter
@@ -20,6 +20,7 @@ from sitecontent.strings import TRANSLATED_FROM
 from sitegen.errors import BuildError
 from sitegen.memo import Memo
 from sitegen.sources import SourceFiles
+from sitegen.translations import page_revision
 from sitegen.workers import PARALLEL_FROM, deal, in_workers
 
 NOT_FOUND_SLUG = "404"
@@ -43,6 +44,11 @@ class Page:
     body: str
     noindex: bool = False
     policy: PolicyVersion | None = None
+    # For translation freshness (`sitegen.translations`), read with the page so the build
+    # never reads a file twice: its `translated_from` setting as written, and the revision of
+    # its whole file. Not compared: neither shows on the page, so neither makes it render again.
+    translated_from: object = field(default=None, compare=False, repr=False)
+    revision: str = field(default="", compare=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -78,7 +84,8 @@ def _check_keys(meta: dict, allowed: set[str], path: Path) -> None:
 
 def read_page(path: Path, language: str, slug: str, policy: PolicyVersion | None = None) -> Page:
     """Read one Markdown page and check its front matter."""
-    meta, body, _ = split_front_matter(path)
+    text = path.read_text(encoding="utf-8")
+    meta, body, _ = split_front_matter(path, text)
     _check_keys(meta, POLICY_KEYS if policy else PAGE_KEYS, path)
     title = _check_text(meta, "title", path)
     description = _check_text(meta, "description", path)
@@ -95,7 +102,19 @@ def read_page(path: Path, language: str, slug: str, policy: PolicyVersion | None
     noindex = meta.get("noindex", False)
     if not isinstance(noindex, bool):
         raise BuildError(f"{path}:2", "'noindex' must be true or false")
-    return Page(language, slug, path, title, description, layout, body, noindex, policy)
+    return Page(
+        language,
+        slug,
+        path,
+        title,
+        description,
+        layout,
+        body,
+        noindex,
+        policy,
+        translated_from=meta.get(TRANSLATED_FROM),
+        revision=page_revision(text),
+    )
 
 
 def language_policies(sources: SourceFiles, language: str, memo: Memo) -> list[PolicyVersion]:

@@ -23,12 +23,16 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sitecontent.files import FRONT_MATTER_FENCE, read_toml, split_front_matter
 from sitecontent.policy import POLICY_FOLDER
 from sitecontent.site import Site
 from sitecontent.strings import STRINGS_FILE, TRANSLATED_FROM, flatten
 from sitegen.errors import BuildError
+
+if TYPE_CHECKING:  # pages import this module for `page_revision`
+    from sitegen.pages import Page
 
 REVISION_PREFIX = "sha256:"
 # 16 hex digits: enough that two versions of one file never share a revision by chance.
@@ -66,6 +70,11 @@ def revision(path: Path, text: str | None = None) -> str:
         except tomllib.TOMLDecodeError:
             table = {"": text}  # an old version that no longer parses still has a revision
         return strings_revision(table)
+    return page_revision(text)
+
+
+def page_revision(text: str) -> str:
+    """The revision of a page from its file's text (line endings do not count)."""
     return _digest("\n".join(text.splitlines()))
 
 
@@ -134,6 +143,19 @@ def read_translation(
         return None  # the build's page check names a page without its source
     path = content_dir / language / relative
     return _translation(content_dir, site, language, relative, _recorded(path), revision(source))
+
+
+def page_translation(site: Site, page: Page, source: Page, relative: str) -> Translation:
+    """The translation `page` of `source` (`relative` to their language folders), from the
+    pages as a build read them: their files are not read again."""
+    return Translation(
+        name=f"{page.language}/{relative}",
+        path=page.source,
+        source_name=f"{site.default_language}/{relative}",
+        source=source.source,
+        recorded=checked_record(page.source, page.translated_from),
+        current=source.revision,
+    )
 
 
 def strings_translation(

@@ -18,8 +18,10 @@ import pytest
 import infra.deploy
 from build import main
 from infra.deploy.errors import DeployError
+from sitecontent.site import load_site
 from sitecontent.strings import load_strings
 from sitegen.build import build
+from sitegen.translations import translations
 from tests.support.site import LANGUAGES, copy_content
 from tests.support.tools import require
 
@@ -291,3 +293,21 @@ def test_translations_a_record_that_is_not_text_fails_the_build_naming_its_line(
         assert code == exit_code, out
         assert f"{path}:{line}" in err
         assert "translated_from must be text" in err
+
+
+def test_translations_the_build_and_the_command_agree_on_what_is_behind(tmp_path: Path) -> None:
+    # The build takes freshness from the pages it read; `translations` reads the files: the
+    # two must name the same translations, whatever the line endings of a source.
+    content = copy_content(tmp_path)
+    change_source(content, "contact.md", OLD_LINE, NEW_LINE)
+    index = content / SOURCE / "index.md"
+    index.write_bytes(index.read_bytes().replace(b"\n", b"\r\n"))
+    site = load_site(content)
+
+    result = build(content, tmp_path / "dist")
+
+    behind = [t.name for t in translations(content, site) if not t.in_step]
+    assert behind == [f"{language}/contact.md" for language in TRANSLATED]
+    assert [stale.translation for stale in result.stale] == [
+        t for t in translations(content, site) if not t.in_step
+    ]

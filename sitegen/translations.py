@@ -142,19 +142,15 @@ def read_translation(
     if not source.is_file():
         return None  # the build's page check names a page without its source
     path = content_dir / language / relative
-    return _translation(content_dir, site, language, relative, _recorded(path), revision(source))
+    return _translation(site, language, relative, path, source, _recorded(path), revision(source))
 
 
 def page_translation(site: Site, page: Page, source: Page, relative: str) -> Translation:
     """The translation `page` of `source` (`relative` to their language folders), from the
     pages as a build read them: their files are not read again."""
-    return Translation(
-        name=f"{page.language}/{relative}",
-        path=page.source,
-        source_name=f"{site.default_language}/{relative}",
-        source=source.source,
-        recorded=checked_record(page.source, page.translated_from),
-        current=source.revision,
+    recorded = checked_record(page.source, page.translated_from)
+    return _translation(
+        site, page.language, relative, page.source, source.source, recorded, source.revision
     )
 
 
@@ -168,20 +164,27 @@ def strings_translation(
     once, not once more here.
     """
     path = content_dir / language / STRINGS_FILE
+    source = content_dir / site.default_language / STRINGS_FILE
     return _translation(
-        content_dir, site, language, STRINGS_FILE, checked_record(path, recorded), current
+        site, language, STRINGS_FILE, path, source, checked_record(path, recorded), current
     )
 
 
 def _translation(
-    content_dir: Path, site: Site, language: str, relative: str, recorded: str | None, current: str
+    site: Site,
+    language: str,
+    relative: str,
+    path: Path,
+    source: Path,
+    recorded: str | None,
+    current: str,
 ) -> Translation:
-    source_language = site.default_language
+    # The paths from the caller, which has them already (a build's pages hold theirs).
     return Translation(
         name=f"{language}/{relative}",
-        path=content_dir / language / relative,
-        source_name=f"{source_language}/{relative}",
-        source=content_dir / source_language / relative,
+        path=path,
+        source_name=f"{site.default_language}/{relative}",
+        source=source,
         recorded=recorded,
         current=current,
     )

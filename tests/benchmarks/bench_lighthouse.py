@@ -25,7 +25,9 @@ TARGET = 100
 
 def _install() -> None:
     if not (TOOLS / "node_modules" / "lighthouse").is_dir():
-        subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=TOOLS, check=True)
+        subprocess.run(
+            ["npm", "ci", "--loglevel=error", "--no-audit", "--no-fund"], cwd=TOOLS, check=True
+        )
 
 
 def page_urls(out_dir: Path) -> list[str]:

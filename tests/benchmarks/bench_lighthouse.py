@@ -59,7 +59,8 @@ def main() -> None:
             cwd=TOOLS,
             env={**os.environ, "CHROME_PATH": chromium},
             check=True,
-            capture_output=True,
+            # Only the results: Lighthouse's and Chromium's complaints go to the terminal.
+            stdout=subprocess.PIPE,
             text=True,
         )
     runs = [json.loads(line) for line in audit.stdout.splitlines() if line.startswith("{")]
